@@ -1,0 +1,38 @@
+# Two commands for newcomers: `make lab` (open the workbook) and `make test` (run every test).
+# Each creates its own virtual environment from nothing; nothing else needs to be installed but Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+LAB_VENV := .venv
+TEST_VENV := .venv-test
+PORT ?= 8888
+
+.PHONY: lab test build check instructor-help clean-venvs
+
+$(LAB_VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LAB_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(TEST_VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TEST_VENV)/bin/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+## Open the self-learner start page in JupyterLab.
+lab: $(LAB_VENV)/.installed
+	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) notebooks/00_start.ipynb
+
+## Lint, check the generated editions are current, and run the whole test suite.
+test: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/python -m workbook build --check
+	$(TEST_VENV)/bin/python -m pytest
+
+## Instructors and authors: regenerate release/ and notebooks/ from source/ (validated).
+build: $(LAB_VENV)/.installed
+	$(LAB_VENV)/bin/python -m workbook build
+
+clean-venvs:
+	rm -rf $(LAB_VENV) $(TEST_VENV)

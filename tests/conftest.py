@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests never modify committed files: they copy what they need into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# nbgrader's gradebook shells out to `alembic`; make this interpreter's scripts findable even in an inactive venv.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+
+@pytest.fixture
+def mini_course(tmp_path: Path) -> Path:
+    """A private copy of the one-notebook fixture course."""
+    target = tmp_path / "mini_course"
+    shutil.copytree(FIXTURES / "mini_course", target)
+    return target
+
+
+def copy_course(target: Path) -> Path:
+    """A private copy of the real course: config, source and the committed editions."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "nbgrader_config.py", target / "nbgrader_config.py")
+    for folder in ("source", "release", "notebooks"):
+        if (REPO / folder).exists():
+            shutil.copytree(REPO / folder, target / folder,
+                            ignore=shutil.ignore_patterns("*.answers.json", ".ipynb_checkpoints"))
+    return target

@@ -1,0 +1,155 @@
+"""The build command on a one-notebook fixture course: what it writes, what it refuses, what it never breaks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workbook.build import BuildError, build
+from workbook.build.course import Course
+
+SOURCE = Path("source/demo/01_demo.ipynb")
+
+
+def quiet(*_: object) -> None:
+    """Swallow the build's progress lines."""
+
+
+def edit_source(course: Path, change) -> None:
+    path = course / SOURCE
+    nb = nbformat.read(str(path), as_version=4)
+    change(nb)
+    nbformat.write(nb, str(path))
+
+
+def cell(nb, grade_id: str):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def add_cell(nb, source: str, grade_id: str, **nbgrader) -> None:
+    meta = {"grade": False, "solution": False, "locked": True, "grade_id": grade_id, "schema_version": 3}
+    meta.update(nbgrader)
+    new = nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
+    new.id = grade_id.replace("_", "-")
+    nb.cells.append(new)
+
+
+def test_release_has_no_solution_hidden_test_or_key(mini_course: Path) -> None:
+    build(mini_course, log=quiet)
+    release = (mini_course / "release/demo/01_demo.ipynb").read_text()
+    assert "2 * 21" not in release
+    assert "BEGIN HIDDEN TESTS" not in release and "quiz.key" not in release
+    assert "Apache 2.0 allows commercial use" not in release  # an explanation would give the answer away
+    assert "raise NotImplementedError()" in release
+    assert "doubled should be a whole number" in release  # visible tests stay for students
+
+
+def test_self_learner_edition_keeps_keys_and_offers_model_answers(mini_course: Path) -> None:
+    build(mini_course, log=quiet)
+    nb = nbformat.read(str(mini_course / "notebooks/01_demo.ipynb"), as_version=4)
+    text = json.dumps(nb)
+    assert "nbgrader" not in text, "the self-learner edition has no instructor metadata"
+    assert "Self-learner edition" in nb.cells[1].source
+    answer = next(i for i, c in enumerate(nb.cells) if c.get("id") == "doubled-answer")
+    assert "raise NotImplementedError()" in nb.cells[answer].source
+    assert "<details>" in nb.cells[answer + 1].source and "doubled = 2 * 21" in nb.cells[answer + 1].source
+    quiz_cell = next(c for c in nb.cells if "permissive_licence_choice" in c.source)
+    assert 'quiz.key(' in quiz_cell.source and "BEGIN HIDDEN" not in quiz_cell.source
+    assert quiz_cell.metadata["jupyter"]["source_hidden"] is True
+    written = next(i for i, c in enumerate(nb.cells) if c.get("id") == "why-answer")
+    assert nb.cells[written].source == "YOUR ANSWER HERE"
+    assert "Because the licence may forbid commercial use." in nb.cells[written + 1].source
+
+
+def test_check_passes_on_a_fresh_build_and_names_stale_files(mini_course: Path) -> None:
+    build(mini_course, log=quiet)
+    build(mini_course, check=True, log=quiet)  # deterministic: a second build gives the same bytes
+
+    edit_source(mini_course, lambda nb: setattr(nb.cells[0], "source", "# Demo, retitled"))
+    with pytest.raises(BuildError) as failure:
+        build(mini_course, check=True, log=quiet)
+    assert "release/demo/01_demo.ipynb differs from a fresh build" in failure.value.problems
+    assert "notebooks/01_demo.ipynb differs from a fresh build" in failure.value.problems
+
+
+def test_wrong_solution_fails_the_build_and_keeps_the_previous_release(mini_course: Path) -> None:
+    build(mini_course, log=quiet)
+    before = (mini_course / "release/demo/01_demo.ipynb").read_bytes()
+
+    def break_solution(nb):
+        cell(nb, "doubled_answer").source = "### BEGIN SOLUTION\ndoubled = 41\n### END SOLUTION"
+        nb.cells[0].source = "# Demo, changed so that a swap would show"
+
+    edit_source(mini_course, break_solution)
+    with pytest.raises(BuildError) as failure:
+        build(mini_course, log=quiet)
+    assert any("a test fails with the solution in place" in p for p in failure.value.problems)
+    assert (mini_course / "release/demo/01_demo.ipynb").read_bytes() == before
+    assert not list(mini_course.glob(".build-*")), "the staging folder is cleaned up"
+
+
+def test_wrong_quiz_key_fails_source_validation(mini_course: Path) -> None:
+    def wrong_key(nb):
+        quiz_cell = cell(nb, "permissive_licence_choice")
+        quiz_cell.source = quiz_cell.source.replace('"apache",\n    points', '"no_such_option",\n    points')
+
+    edit_source(mini_course, wrong_key)
+    with pytest.raises(BuildError) as failure:
+        build(mini_course, log=quiet)
+    assert any("permissive_licence_choice" in p or "quiz.MultipleChoice" in p for p in failure.value.problems)
+
+
+def test_a_test_that_passes_unanswered_fails_the_build(mini_course: Path) -> None:
+    edit_source(mini_course, lambda nb: add_cell(
+        nb, '"""A test that checks nothing."""\nassert 1 + 1 == 2', "gives_points_away", grade=True, points=1))
+    with pytest.raises(BuildError) as failure:
+        build(mini_course, log=quiet)
+    assert any("a graded test passes with no answer given" in p for p in failure.value.problems)
+
+
+def test_a_cell_that_crashes_for_students_fails_the_build(mini_course: Path) -> None:
+    edit_source(mini_course, lambda nb: add_cell(nb, "print(doubled + 1)", "uses_the_answer"))
+    with pytest.raises(BuildError) as failure:
+        build(mini_course, log=quiet)
+    assert any("'uses_the_answer' fails for a student before any answer: NameError" in p
+               for p in failure.value.problems)
+
+
+def test_answer_store_in_source_is_refused(mini_course: Path) -> None:
+    (mini_course / "source/demo/01_demo.answers.json").write_text('{"answers": {}}')
+    with pytest.raises(BuildError) as failure:
+        build(mini_course, validate=False, log=quiet)
+    assert any("answer store in source/" in p for p in failure.value.problems)
+    assert not (mini_course / "release").exists()
+
+
+def test_cli_exits_non_zero_with_a_clear_message(mini_course: Path) -> None:
+    edit_source(mini_course, lambda nb: setattr(cell(nb, "doubled_tests"), "outputs", [
+        nbformat.v4.new_output("stream", name="stdout", text="left over\n")]))
+    run = subprocess.run([sys.executable, "-m", "workbook", "--root", str(mini_course), "build"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "BUILD FAILED" in run.stderr and "has outputs" in run.stderr
+
+
+def test_build_registers_the_assignment_in_the_gradebook(mini_course: Path, tmp_path: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    build(mini_course, validate=False, db_url=db_url, log=quiet)
+    with Gradebook(db_url, "mini") as gradebook:
+        notebook = gradebook.find_notebook("01_demo", "demo")
+        assert notebook.max_score == 5
+        assert {c.name for c in notebook.grade_cells} == {
+            "doubled_tests", "permissive_licence_choice", "why_weights_not_enough"}
+
+
+def test_course_finds_assignments_in_order(mini_course: Path) -> None:
+    course = Course(mini_course)
+    assert course.assignments() == ["demo"]
+    assert [p.name for p in course.source_notebooks()] == ["01_demo.ipynb"]

@@ -1,0 +1,131 @@
+"""Source hygiene: the master notebooks carry no outputs, no editor metadata, and descriptive grade ids."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .course import IGNORED_NAMES, Course
+from .keys import quiz_keys
+from .notebook_io import nbgrader_meta, read_notebook
+
+GENERATED_ID = re.compile(r"cell-[0-9a-f]{6,}")
+DESCRIPTIVE_ID = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|setup")
+ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+
+
+@dataclass
+class NotebookPoints:
+    """Points a notebook awards, split by how they are graded."""
+
+    notebook: str
+    autograded: float = 0.0
+    manual: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.autograded + self.manual
+
+
+@dataclass
+class HygieneReport:
+    problems: list[str] = field(default_factory=list)
+    points: list[NotebookPoints] = field(default_factory=list)
+
+    def points_table(self) -> str:
+        """A small text table of points per notebook, for the terminal."""
+        rows = [f"{'notebook':<40} {'auto':>6} {'manual':>7} {'total':>6}"]
+        for p in self.points:
+            rows.append(f"{p.notebook:<40} {p.autograded:>6g} {p.manual:>7g} {p.total:>6g}")
+        total = sum(p.total for p in self.points)
+        rows.append(f"{'all notebooks':<40} {sum(p.autograded for p in self.points):>6g} "
+                    f"{sum(p.manual for p in self.points):>7g} {total:>6g}")
+        return "\n".join(rows)
+
+
+def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
+    try:
+        nb = read_notebook(path)
+    except ValueError as error:
+        report.problems.append(str(error))
+        return
+    extra = set(nb.metadata) - ALLOWED_NOTEBOOK_METADATA
+    if extra:
+        report.problems.append(f"{label}: notebook metadata {sorted(extra)} (editor state; remove it)")
+    points = NotebookPoints(label)
+    seen_ids: dict[str, int] = {}
+    for number, cell in enumerate(nb.cells, start=1):
+        where = f"{label}, cell {number}"
+        if cell.get("outputs"):
+            report.problems.append(f"{where}: has outputs (clear them: python -m workbook clean)")
+        if cell.get("execution_count") is not None:
+            report.problems.append(f"{where}: has an execution count (python -m workbook clean)")
+        extra = set(cell.get("metadata", {})) - {"nbgrader"}
+        if extra:
+            report.problems.append(f"{where}: editor metadata {sorted(extra)} (python -m workbook clean)")
+        meta = nbgrader_meta(cell)
+        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+            continue
+        grade_id = meta.get("grade_id", "")
+        if not grade_id or GENERATED_ID.fullmatch(grade_id) or not DESCRIPTIVE_ID.fullmatch(grade_id):
+            report.problems.append(
+                f"{where}: grade_id {grade_id!r} is not descriptive (use snake_case words, e.g. "
+                "'defense_contractor_choice')"
+            )
+        if grade_id in seen_ids:
+            report.problems.append(f"{where}: grade_id {grade_id!r} repeats cell {seen_ids[grade_id]}")
+        seen_ids[grade_id] = number
+        if meta.get("grade"):
+            cell_points = float(meta.get("points") or 0)
+            if cell_points <= 0:
+                report.problems.append(f"{where}: graded cell {grade_id!r} has no points")
+            if meta.get("solution") or meta.get("task"):
+                points.manual += cell_points
+            else:
+                points.autograded += cell_points
+                _check_key_points(cell, cell_points, where, grade_id, report)
+    report.points.append(points)
+
+
+def _check_key_points(cell, cell_points: float, where: str, grade_id: str, report: HygieneReport) -> None:
+    """A graded quiz cell's hidden ``quiz.key(points=...)`` must award exactly the cell's points."""
+    from nbformat import v4
+
+    try:
+        keys = [k for k in quiz_keys(v4.new_notebook(cells=[cell]), where) if k.hidden]
+    except ValueError as error:
+        report.problems.append(str(error))
+        return
+    if keys and sum(k.points for k in keys) != cell_points:
+        report.problems.append(
+            f"{where}: {grade_id!r} is worth {cell_points:g} points but its quiz.key calls award "
+            f"{sum(k.points for k in keys):g}"
+        )
+
+
+def check_source(course: Course) -> HygieneReport:
+    """Check every source notebook and list stray files that nbgrader would copy to students."""
+    report = HygieneReport()
+    if not course.assignments():
+        report.problems.append(f"{course.source}: no assignment folders with notebooks")
+    for assignment in course.assignments():
+        folder = course.source / assignment
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(course.source)
+            if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED_NAMES):
+                if fnmatch.fnmatch(path.name, "*.answers.json"):
+                    report.problems.append(
+                        f"source/{relative}: an answer store in source/ would hand its answers to every "
+                        "student; delete it"
+                    )
+                continue
+            if path.is_file() and path.suffix != ".ipynb":
+                report.problems.append(
+                    f"source/{relative}: nbgrader copies extra files into release/ and over students' files "
+                    "at autograde; move data into the workbook package"
+                )
+        for notebook in course.source_notebooks(assignment):
+            _check_notebook(notebook, f"{assignment}/{notebook.name}", report)
+    return report

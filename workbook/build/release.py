@@ -1,0 +1,66 @@
+"""``release/`` through nbgrader's own ``generate_assignment``, run in a throwaway copy of the course."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from .course import IGNORED_NAMES, Course
+
+
+class NbgraderError(RuntimeError):
+    """nbgrader refused or failed; the message carries its log."""
+
+
+def _run_nbgrader(app_class, config, assignment: str) -> None:
+    """Run one nbgrader converter with its log captured, raising with that log on failure."""
+    from io import StringIO
+
+    from nbgrader.coursedir import CourseDirectory
+
+    stream = StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    app = app_class(coursedir=coursedir, config=config)
+    app.log.addHandler(handler)
+    app.log.setLevel(logging.INFO)
+    try:
+        app.start()
+    except Exception as error:
+        raise NbgraderError(f"nbgrader {app_class.__name__} failed for {assignment}: {error}\n"
+                            f"{stream.getvalue()}") from error
+    finally:
+        app.log.removeHandler(handler)
+
+
+def copy_sources(course: Course, workdir: Path) -> Course:
+    """A copy of the course's ``source/`` (without answer stores) and config in ``workdir``."""
+    shutil.copytree(course.source, workdir / "source", ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+    config = course.root / "nbgrader_config.py"
+    if config.exists():
+        shutil.copy2(config, workdir / "nbgrader_config.py")
+    return Course(workdir)
+
+
+def generate_release(course: Course, workdir: Path, db_url: str | None = None) -> Path:
+    """Generate every assignment's student version in ``workdir``; return the new ``release/`` folder.
+
+    The gradebook is a throwaway SQLite file unless ``db_url`` names the course's real one.
+    """
+    from nbgrader.converters import GenerateAssignment
+
+    copy = copy_sources(course, workdir)
+    for assignment in course.assignments():
+        config = course.nbgrader_config(
+            **{
+                "CourseDirectory.root": str(copy.root),
+                "CourseDirectory.db_url": db_url or f"sqlite:///{workdir / 'build-gradebook.db'}",
+                "GenerateAssignment.force": True,
+                "GenerateAssignment.create_assignment": True,
+            }
+        )
+        _run_nbgrader(GenerateAssignment, config, assignment)
+    return copy.release

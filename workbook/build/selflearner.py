@@ -1,0 +1,126 @@
+"""The self-learner edition (``notebooks/``): every question gives feedback at once, exercises keep a model answer.
+
+Made from a source notebook, not from the release: it needs the keys and solutions the release has lost.
+Differences from the source:
+- solution regions become the same stubs students see, and the solution moves into a closed "Model answer" block
+  right after the exercise;
+- hidden-test regions become ordinary code, so graded quiz questions get their key (and so give feedback) and
+  exercises are checked in full; those cells start with their code collapsed, so the key does not catch the eye;
+- nbgrader metadata goes: there is no instructor.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from nbformat import NotebookNode, v4
+
+from .keys import HIDDEN_BEGIN, HIDDEN_END
+from .notebook_io import nbgrader_meta
+
+SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
+MARK_SCHEME_BEGIN, MARK_SCHEME_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
+CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+TEXT_STUB = ["YOUR ANSWER HERE"]
+
+BANNER = """\
+> **Self-learner edition.** Quizzes here tell you at once whether you are right, with an explanation for every
+> option. Exercises check your code when you run the test cell below them, and each has a **model answer** you can
+> open after you have tried. Your quiz answers are saved in `{store}` next to this notebook.
+> On Binder the session is temporary: download your notebooks and that file before you leave."""
+
+
+def _split_region(lines: list[str], begin: str, end: str) -> tuple[list[str], list[str], bool]:
+    """Lines outside and inside ``begin``/``end`` regions, with stubs put where regions were."""
+    outside, inside, in_region, found = [], [], False, False
+    for line in lines:
+        if begin in line:
+            in_region, found = True, True
+            outside.append(line[: len(line) - len(line.lstrip())] + "\0STUB")
+        elif end in line and in_region:
+            in_region = False
+        elif in_region:
+            inside.append(line)
+        else:
+            outside.append(line)
+    if in_region:
+        raise ValueError(f"a '{begin}' region has no '{end}'")
+    return outside, inside, found
+
+
+def _with_stub(lines: list[str], stub: list[str]) -> str:
+    out = []
+    for line in lines:
+        if line.endswith("\0STUB"):
+            indent = line[: -len("\0STUB")]
+            out.extend(indent + s for s in stub)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _dedent(lines: list[str]) -> str:
+    text = "\n".join(lines)
+    widths = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    cut = min(widths, default=0)
+    return "\n".join(line[cut:] for line in text.split("\n"))
+
+
+def _model_answer_cell(cell: NotebookNode, solution: str, mark_scheme: str) -> NotebookNode:
+    parts = ["<details>", "<summary><b>Model answer</b> (open it after you have tried)</summary>", ""]
+    if cell.cell_type == "code":
+        parts += ["```python", solution.strip("\n"), "```"]
+    else:
+        parts += [solution.strip("\n")]
+    if mark_scheme.strip():
+        parts += ["", "**What a strong answer covers**", "", mark_scheme.strip("\n")]
+    parts += ["", "</details>"]
+    new = v4.new_markdown_cell("\n".join(parts))
+    new.id = f"{cell.get('id', 'cell')}-model"[:64]
+    return new
+
+
+def _learner_cells(cell: NotebookNode) -> list[NotebookNode]:
+    """The self-learner version of one source cell (one cell, or two with a model answer)."""
+    meta = nbgrader_meta(cell)
+    cell = copy.deepcopy(cell)
+    cell.metadata.pop("nbgrader", None)
+    lines = cell.source.split("\n")
+
+    if meta.get("solution"):
+        lines, mark_scheme, _ = _split_region(lines, MARK_SCHEME_BEGIN, MARK_SCHEME_END)
+        lines = [line for line in lines if not line.endswith("\0STUB")]
+        stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
+        outside, solution, found = _split_region(lines, SOLUTION_BEGIN, SOLUTION_END)
+        if not found:  # the whole cell is the answer
+            outside, solution = ["\0STUB"], lines
+        cell.source = _with_stub(outside, stub)
+        return [cell, _model_answer_cell(cell, _dedent(solution), _dedent(mark_scheme))]
+
+    if any(HIDDEN_BEGIN in line for line in lines):
+        cell.source = "\n".join(line for line in lines if HIDDEN_BEGIN not in line and HIDDEN_END not in line)
+        cell.metadata["jupyter"] = {"source_hidden": True}
+    return [cell]
+
+
+def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode:
+    """Turn a source notebook into its self-learner edition."""
+    nb = copy.deepcopy(source)
+    nb.metadata.pop("nbgrader", None)
+    cells: list[NotebookNode] = []
+    for cell in source.cells:
+        cells.extend(_learner_cells(cell))
+    banner = v4.new_markdown_cell(BANNER.format(store=store_name))
+    banner.id = "self-learner-banner"
+    title_at = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
+    cells.insert(title_at + 1, banner)
+    nb.cells = cells
+    return nb
+
+
+def store_name_for(notebook_stem: str) -> str:
+    """The answer store file a notebook writes (kept in sync with ``workbook.quiz``)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", notebook_stem):
+        raise ValueError(f"notebook name {notebook_stem!r} should have no spaces or special characters")
+    return f"{notebook_stem}.answers.json"

@@ -1,0 +1,125 @@
+"""Validation both ways, through nbgrader's Python API.
+
+- A source notebook, with every quiz answered by its key, must pass all its tests (the solutions are right).
+- A release notebook must execute without crashing, and, as autograde would see it untouched (hidden tests back,
+  no answers), must pass none of its graded tests (nothing is given away).
+``nbgrader validate`` exits 0 even when tests fail, so every result here is read and turned into a message.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .keys import quiz_keys
+from .notebook_io import nbgrader_meta, read_notebook, write_notebook
+from .selflearner import store_name_for
+
+
+@dataclass
+class Validation:
+    """What validating one notebook found; ``problems`` empty means it is fine."""
+
+    notebook: str
+    problems: list[str] = field(default_factory=list)
+
+
+def _first_line(source: str) -> str:
+    line = next((part.strip() for part in source.splitlines() if part.strip()), "")
+    return line if len(line) <= 80 else line[:77] + "..."
+
+
+def _cell_label(cell) -> str:
+    grade_id = nbgrader_meta(cell).get("grade_id")
+    return f"cell {grade_id!r}" if grade_id else f"cell starting {_first_line(cell.source)!r}"
+
+
+def answer_every_quiz(nb, folder: Path, notebook_stem: str) -> None:
+    """Write the answer store a student who answers every quiz right would leave beside the notebook."""
+    from workbook.quiz.store import AnswerStore
+
+    store = AnswerStore(folder / store_name_for(notebook_stem))
+    for key in quiz_keys(nb, notebook_stem):
+        store.save(key.question_id, key.answer)
+
+
+def _validator(config, invert: bool):
+    from nbgrader.validator import Validator
+
+    validator = Validator(config=config)
+    validator.invert = invert
+    validator.ignore_checksums = True
+    return validator
+
+
+def validate_source(path: Path, config) -> Validation:
+    """Run the source notebook with its solutions and right quiz answers: every graded test must pass."""
+    result = Validation(path.name)
+    with tempfile.TemporaryDirectory(prefix="wb-validate-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copy2(path, copy)
+        nb = read_notebook(copy)
+        answer_every_quiz(nb, Path(tmp), path.stem)
+        outcome = _validator(config, invert=False).validate(str(copy))
+    for cell in outcome.get("failed", []):
+        error = (cell.get("raw_error") or "").strip().splitlines()
+        result.problems.append(
+            f"{path.name}: a test fails with the solution in place: {_first_line(cell['source'])!r}"
+            + (f"\n    {error[-1]}" if error else "")
+        )
+    return result
+
+
+def _untouched_submission(source_path: Path, config, folder: Path) -> Path:
+    """The source notebook as autograde sees a student's untouched copy: stubs for answers, hidden tests back."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    nb = read_notebook(source_path)
+    nb, _ = ClearSolutions(config=config).preprocess(nb, {})
+    target = folder / source_path.name
+    write_notebook(nb, target)
+    return target
+
+
+def validate_release(release_path: Path, source_path: Path, config) -> Validation:
+    """The release runs without crashing; untouched, it earns no autograded point."""
+    import nbclient
+
+    result = Validation(release_path.name)
+    with tempfile.TemporaryDirectory(prefix="wb-release-") as tmp:
+        copy = Path(tmp) / release_path.name
+        shutil.copy2(release_path, copy)
+        nb = read_notebook(copy)
+        client = nbclient.NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
+                                         resources={"metadata": {"path": tmp}})
+        try:
+            client.execute()
+        except Exception as error:  # a dead kernel or a timeout is a crash
+            result.problems.append(f"{release_path.name}: the student version crashed while running: {error}")
+            return result
+        for cell in nb.cells:
+            meta = nbgrader_meta(cell)
+            if cell.cell_type != "code" or meta.get("solution") or (meta.get("grade") and not _shows(cell)):
+                continue  # stubs raise NotImplementedError and tests fail until answered: that is expected
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                result.problems.append(
+                    f"{release_path.name}: {_cell_label(cell)} fails for a student before any answer: "
+                    f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+                )
+
+    with tempfile.TemporaryDirectory(prefix="wb-untouched-") as tmp:
+        untouched = _untouched_submission(source_path, config, Path(tmp))
+        outcome = _validator(config, invert=True).validate(str(untouched))
+    for cell in outcome.get("passed", []):
+        result.problems.append(
+            f"{release_path.name}: a graded test passes with no answer given: {_first_line(cell['source'])!r}"
+        )
+    return result
+
+
+def _shows(cell) -> bool:
+    """A graded quiz cell shows its widget to students, so it must not fail before an answer."""
+    return ".show()" in cell.source
