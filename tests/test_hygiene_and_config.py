@@ -1,0 +1,101 @@
+"""Source hygiene rules and the course's nbgrader configuration."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from tests.conftest import REPO
+from workbook.build.course import Course
+from workbook.build.hygiene import check_source
+
+DEMO = Path("source/demo/01_demo.ipynb")
+
+
+def spoil(course: Path, change) -> list[str]:
+    path = course / DEMO
+    nb = nbformat.read(str(path), as_version=4)
+    change(nb)
+    nbformat.write(nb, str(path))
+    return check_source(Course(course)).problems
+
+
+def test_fixture_course_is_clean_and_counts_points(mini_course: Path) -> None:
+    report = check_source(Course(mini_course))
+    assert report.problems == []
+    [points] = report.points
+    assert (points.autograded, points.manual) == (3, 2)  # 2 for the code test, 1 quiz; 2 written
+
+
+def test_generated_grade_ids_are_refused(mini_course: Path) -> None:
+    def generated(nb):
+        nb.cells[3].metadata["nbgrader"]["grade_id"] = "cell-6093d5a1"
+
+    assert any("grade_id 'cell-6093d5a1' is not descriptive" in p for p in spoil(mini_course, generated))
+
+
+def test_repeated_grade_ids_are_refused(mini_course: Path) -> None:
+    def repeated(nb):
+        nb.cells[4].metadata["nbgrader"]["grade_id"] = "doubled_answer"
+
+    assert any("repeats cell 4" in p for p in spoil(mini_course, repeated))
+
+
+def test_editor_metadata_and_execution_counts_are_refused(mini_course: Path) -> None:
+    def edited(nb):
+        nb.cells[1].metadata["collapsed"] = True
+        nb.cells[3].execution_count = 7
+        nb.metadata["widgets"] = {"state": {}}
+
+    problems = spoil(mini_course, edited)
+    assert any("editor metadata ['collapsed']" in p for p in problems)
+    assert any("has an execution count" in p for p in problems)
+    assert any("notebook metadata ['widgets']" in p for p in problems)
+
+
+def test_quiz_points_must_match_the_cell(mini_course: Path) -> None:
+    def more_points(nb):
+        nb.cells[6].metadata["nbgrader"]["points"] = 3
+
+    assert any("worth 3 points but its quiz.key calls award 1" in p for p in spoil(mini_course, more_points))
+
+
+def test_extra_files_in_source_are_refused(mini_course: Path) -> None:
+    (mini_course / "source/demo/data.csv").write_text("a,b\n1,2\n")
+    assert any("nbgrader copies extra files" in p for p in check_source(Course(mini_course)).problems)
+
+
+def test_clean_command_strips_outputs_and_editor_metadata(mini_course: Path) -> None:
+    def ran_in_lab(nb):
+        nb.cells[3].execution_count = 3
+        nb.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hi\n")]
+        nb.cells[3].metadata["scrolled"] = True
+
+    assert spoil(mini_course, ran_in_lab)
+    run = subprocess.run([sys.executable, "-m", "workbook", "--root", str(mini_course), "clean"],
+                         capture_output=True, text=True, check=True)
+    assert "01_demo.ipynb" in run.stdout
+    assert check_source(Course(mini_course)).problems == []
+    nb = nbformat.read(str(mini_course / DEMO), as_version=4)
+    assert nb.cells[3].metadata["nbgrader"]["grade_id"] == "doubled_answer", "nbgrader metadata is kept"
+
+
+def test_gradebook_defaults_to_sqlite_and_follows_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("WORKBOOK_DB_URL", raising=False)
+    config = Course(REPO).nbgrader_config()
+    assert config.CourseDirectory.db_url == f"sqlite:///{REPO / 'gradebook.db'}"
+    monkeypatch.setenv("WORKBOOK_DB_URL", "postgresql+psycopg2://grader@127.0.0.1:5433/course")
+    assert Course(REPO).nbgrader_config().CourseDirectory.db_url.endswith("127.0.0.1:5433/course")
+
+
+def test_answer_stores_are_never_overwritten_at_autograde() -> None:
+    config = Course(REPO).nbgrader_config()
+    excluded = config.Autograde.exclude_overwriting
+    for assignment in Course(REPO).assignments():
+        notebooks = Course(REPO).source_notebooks(assignment)
+        assert sorted(excluded[assignment]) == sorted(f"{nb.stem}.answers.json" for nb in notebooks)
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.Execute.timeout == 30
