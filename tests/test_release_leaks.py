@@ -1,0 +1,93 @@
+"""release/ gives no answer away: no hidden test, no quiz key, no explanation of a graded question, in any form."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import REPO
+from workbook.build.course import Course
+from workbook.build.keys import hidden_line_numbers, hidden_regions, quiz_keys
+
+COURSE = Course(REPO)
+SOURCES = COURSE.source_notebooks()
+
+
+def encodings(answer) -> set[str]:
+    """Ways a key could be hidden in a release: literal, JSON, hashed, base64."""
+    texts = {json.dumps(answer), json.dumps(answer, sort_keys=True), repr(answer)}
+    if isinstance(answer, str):
+        texts |= {f"'{answer}'" + ")", f'"{answer}")'}  # quiz.key(..., "x") endings
+    found = set(texts)
+    for text in texts:
+        raw = text.encode()
+        found |= {hashlib.md5(raw).hexdigest(), hashlib.sha1(raw).hexdigest(), hashlib.sha256(raw).hexdigest(),
+                  base64.b64encode(raw).decode()}
+    if isinstance(answer, str):
+        raw = answer.encode()
+        found |= {hashlib.md5(raw).hexdigest(), hashlib.sha256(raw).hexdigest(), base64.b64encode(raw).decode()}
+    return found
+
+
+def visible_source(source: str) -> str:
+    """A cell's source without its hidden-test regions."""
+    hidden = hidden_line_numbers(source)
+    return "\n".join(line for number, line in enumerate(source.splitlines(), 1) if number not in hidden)
+
+
+def release_text(source: Path) -> str:
+    """Everything a student receives for this notebook: the notebook and any other file in its folder."""
+    folder = COURSE.release / source.parent.name
+    assert (folder / source.name).exists(), "run python -m workbook build"
+    return "\n".join(p.read_text(errors="replace") for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def released_sources(source: Path) -> str:
+    """The release notebook's cell sources with Python string pieces joined, as a reader would see them."""
+    nb = nbformat.read(str(COURSE.release / source.parent.name / source.name), as_version=4)
+    return re.sub(r'"\s*\n\s*"', "", "\n".join(cell.source for cell in nb.cells))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_no_hidden_test_line_reaches_the_release(source: Path) -> None:
+    nb = nbformat.read(str(source), as_version=4)
+    text = release_text(source)
+    lines = {line.strip() for cell in nb.cells if cell.cell_type == "code"
+             for region in hidden_regions(cell.source) for line in region.splitlines()}
+    # Lines students see anyway (a question id, "points=2,") are no leak; any other hidden line is.
+    visible = {line.strip() for cell in nb.cells for line in visible_source(cell.source).splitlines()}
+    visible |= {f'"{key.question_id}",' for key in quiz_keys(nb)}  # question ids are public
+    leaked = sorted(line for line in lines - visible if len(line) > 12 and line in text)
+    assert leaked == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_no_graded_key_or_explanation_reaches_the_release(source: Path) -> None:
+    nb = nbformat.read(str(source), as_version=4)
+    text = release_text(source)
+    graded = [k for k in quiz_keys(nb) if k.hidden]
+    for key in graded:
+        assert f"quiz.key(\n    \"{key.question_id}\"" not in text and f'quiz.key("{key.question_id}"' not in text
+        for form in encodings(key.answer):
+            assert form not in text, f"{key.question_id}: its key appears in the release as {form!r}"
+        flat = " ".join(released_sources(source).split())
+        for explanation in key.explanations.values():
+            sentence = " ".join(explanation.split())
+            assert sentence not in flat, f"{key.question_id}: an explanation is in the release"
+
+
+def test_every_graded_question_has_a_key_in_the_source() -> None:
+    """Each graded quiz cell holds a hidden key, so autograde can score it and self-learners get feedback."""
+    for source in SOURCES:
+        nb = nbformat.read(str(source), as_version=4)
+        hidden = {k.question_id for k in quiz_keys(nb) if k.hidden}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and cell.cell_type == "code" and ".show()" in cell.source:
+                assert any(f'"{qid}"' in cell.source for qid in hidden), (source.name, meta["grade_id"])
