@@ -94,6 +94,7 @@ def build(root: Path, check: bool = False, validate: bool = True, db_url: str | 
     ``db_url``: after a successful build, register the assignment in this gradebook (nbgrader needs it there to
     autograde); None leaves gradebooks alone.
     """
+    root = Path(root).resolve()  # nbgrader changes folders; relative paths would break its SQLite URL
     course = Course(root)
     hygiene = check_source(course)
     if hygiene.problems:
