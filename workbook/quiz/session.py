@@ -1,0 +1,165 @@
+"""The kernel's quiz session: which answer store is bound, which questions were shown, and the public calls.
+
+Under ``NBGRADER_EXECUTION`` (nbgrader autograde/validate) nothing visual is built and nothing heavy is
+imported: ``show`` only remembers the question, and ``key`` returns the points read from the store, silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from workbook.quiz.grading import AnswerKey, check_key_fits, make_key, score
+from workbook.quiz.questions import Question
+from workbook.quiz.store import SUFFIX, AnswerStore, AnswerValue, CorruptStoreError, stored_value
+
+
+class _Session:
+    """Module-level state of one kernel (a notebook runs in one kernel, so one session)."""
+
+    def __init__(self) -> None:
+        self.store: AnswerStore | None = None
+        self.questions: dict[str, Question] = {}
+        self.views: dict[str, Any] = {}  # question id -> render view (only outside nbgrader)
+
+
+_session = _Session()
+
+
+def grading_run() -> bool:
+    """True while nbgrader runs the notebook headless (NBGRADER_EXECUTION=autograde or validate)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def start(notebook_name: str) -> None:
+    """Bind this notebook's answer store, ``<notebook_name>.answers.json`` in the current folder.
+
+    Call it once in the setup cell with the notebook's file name without ``.ipynb``. An unreadable store is
+    moved aside (kept under a new name) and a message in the notebook says where it went.
+    """
+    if not isinstance(notebook_name, str) or not notebook_name.strip():
+        raise ValueError(
+            f"quiz.start needs the notebook's name, for example quiz.start('01_what_open_means'), got {notebook_name!r}"
+        )
+    name = notebook_name.strip().removesuffix(".ipynb")
+    if any(separator in name for separator in ("/", "\\")) or name in {".", ".."}:
+        raise ValueError(f"quiz.start takes the notebook's file name, not a path: got {notebook_name!r}")
+    _session.store = AnswerStore(Path.cwd() / f"{name}{SUFFIX}", notebook=name)
+    _session.questions.clear()
+    _session.views.clear()
+    if grading_run():
+        return  # autograde: nothing to show, and the store is only read by quiz.key
+    moved = _session.store.recover()
+    if moved is not None:
+        report_moved_store(_session.store, moved)
+
+
+def bound_store() -> AnswerStore:
+    """The store bound by ``quiz.start``; a clear error if the setup cell has not run."""
+    if _session.store is None:
+        raise RuntimeError(
+            "No answer store yet: run the notebook's setup cell (it calls quiz.start('<notebook name>')) first."
+        )
+    return _session.store
+
+
+def show(question: Question) -> None:
+    """Render and display ``question`` with its saved answer (nothing but bookkeeping under nbgrader)."""
+    store = bound_store()
+    _session.questions[question.id] = question
+    if grading_run():
+        return
+    from workbook.quiz import render  # ipywidgets only when a person is looking
+
+    try:
+        saved = store.get(question.id)
+        saved_at = store.saved_at(question.id)
+    except CorruptStoreError:
+        moved = store.recover()
+        if moved is not None:
+            report_moved_store(store, moved)
+        saved, saved_at = None, None
+    view = render.build_view(question, store, saved, saved_at)
+    _session.views[question.id] = view
+    render.display_view(view)
+
+
+def key(
+    question_id: str,
+    key: object,
+    explanations: dict[str, str] | None = None,
+    points: float = 1,
+) -> float | None:
+    """Attach the answer key of a shown question (practice mode), or grade it under nbgrader.
+
+    Under ``NBGRADER_EXECUTION`` it returns the points earned, read from the store (``points`` for a
+    right answer, 0.0 for a wrong, missing or unreadable one; matching earns ``points * right_pairs / terms``)
+    and writes nothing at all. Otherwise it switches the question shown in this kernel to practice mode
+    (immediate feedback and explanations) and returns None.
+    """
+    answer_key = make_key(question_id, key, explanations, points)
+    if grading_run():
+        question = _session.questions.get(question_id)
+        if question is not None:
+            check_key_fits(answer_key, question)
+        return _grade_silently(answer_key)
+    view = _session.views.get(question_id)
+    if view is None:
+        raise LookupError(
+            f"quiz.key({question_id!r}): no question with this id was shown in this kernel; "
+            f"run the cell that shows it (quiz.MultipleChoice(id={question_id!r}, ...).show()) first"
+        )
+    check_key_fits(answer_key, view.question)
+    view.attach_key(answer_key)
+    return None
+
+
+def _grade_silently(answer_key: AnswerKey) -> float:
+    """Score from the store, swallowing all output and warnings: stderr in a test cell scores 0."""
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stderr(io.StringIO()),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        warnings.simplefilter("ignore")
+        try:
+            value = _read_value_leniently(answer_key.question_id)
+            return float(score(answer_key, value))
+        except Exception:  # a tampered store must cost that question its points, not crash the grading
+            return 0.0
+
+
+def _read_value_leniently(question_id: str) -> AnswerValue | None:
+    store = _session.store
+    if store is None:
+        return None
+    try:
+        return stored_value(store.records().get(question_id))
+    except (CorruptStoreError, OSError, AttributeError):
+        return None
+
+
+def saved_answer(question_id: str) -> AnswerValue | None:
+    """The saved answer of a question, or None if unanswered (or the store is unreadable).
+
+    The answer is an option id, a sorted list of option ids or a dict term -> definition. Never raises on a
+    bad store.
+    """
+    bound_store()  # a missing setup cell is the author's mistake: say so
+    return _read_value_leniently(question_id)
+
+
+def report_moved_store(store: AnswerStore, moved: Path) -> None:
+    """Tell the learner, in the notebook, that their unreadable answer file was kept aside."""
+    from workbook.quiz.messages import display_store_message
+
+    display_store_message(store.path.name, moved.name)
+
+
+def shown_view(question_id: str) -> Any:
+    """The live view of a shown question (for tests and the benchmark); None if not shown."""
+    return _session.views.get(question_id)
