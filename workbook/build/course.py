@@ -10,7 +10,9 @@ from traitlets.config.loader import PyFileConfigLoader
 
 ANSWER_STORE_PATTERN = "*.answers.json"
 # Files that never travel from source/ to release/ or into a build: students' answers, editor debris.
-IGNORED_NAMES = (ANSWER_STORE_PATTERN, "*.answers.corrupt-*", "*.answers.json.tmp-*", ".ipynb_checkpoints", "__pycache__", "*.pyc")
+IGNORED_NAMES = (
+    ANSWER_STORE_PATTERN, "*.answers.corrupt-*", "*.answers.json.tmp-*", ".ipynb_checkpoints", "__pycache__", "*.pyc",
+)
 
 
 @dataclass(frozen=True)

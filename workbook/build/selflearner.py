@@ -4,6 +4,10 @@ Made from a source notebook, not from the release: it needs the keys and solutio
 Differences from the source:
 - solution regions become the same stubs students see, and the solution moves into a closed "Model answer" block
   right after the exercise;
+- a written answer graded by hand (markdown, ``grade`` and ``solution``) is followed instead by a collapsed code
+  cell calling ``writing.self_assess``: it carries the model answer, but shows it only after the learner has saved
+  a real attempt and rated it against the rubric. In the source, a line ``<!-- what makes it strong -->`` inside
+  the solution region starts notes on why the model answer is strong; they are shown with it;
 - hidden-test regions become ordinary code, so graded quiz questions get their key (and so give feedback) and
   exercises are checked in full; those cells start with their code collapsed, so the key does not catch the eye;
 - nbgrader metadata goes: there is no instructor.
@@ -23,12 +27,14 @@ SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
 MARK_SCHEME_BEGIN, MARK_SCHEME_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 TEXT_STUB = ["YOUR ANSWER HERE"]
+NOTES_MARKER = "<!-- what makes it strong -->"
 
 BANNER = """\
 > **Self-learner edition.** Quizzes here tell you at once whether you are right, with an explanation for every
 > option. Exercises check your code when you run the test cell below them, and each has a **model answer** you can
 > open after you have tried. Your quiz answers are saved in `{store}` next to this notebook.
-> On Binder the session is temporary: download your notebooks and that file before you leave."""
+> **On Binder the session is temporary** and its files vanish when it ends: before you leave, click **Save my
+> work** on the [start page](00_start.ipynb) and download the zip it makes; **Restore** there brings it back."""
 
 
 def _split_region(lines: list[str], begin: str, end: str) -> tuple[list[str], list[str], bool]:
@@ -81,7 +87,42 @@ def _model_answer_cell(cell: NotebookNode, solution: str, mark_scheme: str) -> N
     return new
 
 
-def _learner_cells(cell: NotebookNode) -> list[NotebookNode]:
+def _python_string(text: str) -> str:
+    """``text`` as a Python literal: triple-quoted when that is safe (readable), else repr."""
+    if '"""' not in text and "\\" not in text and not text.endswith('"'):
+        return '"""\\\n' + text + '"""'
+    return repr(text)
+
+
+def _split_notes(solution: str) -> tuple[str, str]:
+    """A written model answer and the notes on what makes it strong (after NOTES_MARKER), both stripped."""
+    lines = solution.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.strip().lower() == NOTES_MARKER), None)
+    if at is None:
+        return solution.strip(), ""
+    return "\n".join(lines[:at]).strip(), "\n".join(lines[at + 1:]).strip()
+
+
+def _self_assessment_cell(cell: NotebookNode, grade_id: str, solution: str, notebook_file: str) -> NotebookNode:
+    """A collapsed code cell that runs the self-assessment and holds the model answer until it is earned."""
+    answer, notes = _split_notes(solution)
+    source = "\n".join([
+        "# Self-assessment: save the notebook after writing your answer above, then run this cell.",
+        "from workbook import writing",
+        "",
+        "writing.self_assess(",
+        f"    {grade_id!r},",
+        f"    notebook={notebook_file!r},",
+        f"    model_answer={_python_string(answer)},",
+        f"    strengths={_python_string(notes)},",
+        ");",
+    ])
+    new = v4.new_code_cell(source, metadata={"jupyter": {"source_hidden": True}})
+    new.id = f"{cell.get('id', 'cell')}-self-assessment"[:64]
+    return new
+
+
+def _learner_cells(cell: NotebookNode, notebook_file: str = "") -> list[NotebookNode]:
     """The self-learner version of one source cell (one cell, or two with a model answer)."""
     meta = nbgrader_meta(cell)
     cell = copy.deepcopy(cell)
@@ -96,6 +137,8 @@ def _learner_cells(cell: NotebookNode) -> list[NotebookNode]:
         if not found:  # the whole cell is the answer
             outside, solution = ["\0STUB"], lines
         cell.source = _with_stub(outside, stub)
+        if cell.cell_type == "markdown" and meta.get("grade") and notebook_file:
+            return [cell, _self_assessment_cell(cell, meta.get("grade_id", ""), _dedent(solution), notebook_file)]
         return [cell, _model_answer_cell(cell, _dedent(solution), _dedent(mark_scheme))]
 
     if any(HIDDEN_BEGIN in line for line in lines):
@@ -109,8 +152,9 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     nb = copy.deepcopy(source)
     nb.metadata.pop("nbgrader", None)
     cells: list[NotebookNode] = []
+    notebook_file = store_name.removesuffix(".answers.json") + ".ipynb"
     for cell in source.cells:
-        cells.extend(_learner_cells(cell))
+        cells.extend(_learner_cells(cell, notebook_file))
     banner = v4.new_markdown_cell(BANNER.format(store=store_name))
     banner.id = "self-learner-banner"
     title_at = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
