@@ -1,0 +1,48 @@
+"""In a real JupyterLab: moving a cost slider with the keyboard redraws the plot and changes the crossover."""
+
+from __future__ import annotations
+
+import pytest
+from labserver import label_text, open_panel, plot_source, timed_moves
+
+pytestmark = pytest.mark.browser
+
+
+def test_keyboard_slider_move_redraws_plot_and_crossover(costs_lab, costs_page):
+    page = costs_page
+    open_panel(page, costs_lab)
+    # Project A's default: two rented H100s at $2.70/h, crossover at 907M tokens a month.
+    assert "cheaper from 907M tokens a month" in label_text(page)
+    first_plot = plot_source(page)
+    assert first_plot.startswith(("blob:", "data:"))
+
+    handle = page.locator(".costs-slider-gpu-usd-per-hour .noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")  # one step: $2.71 an hour
+    page.wait_for_function(
+        "() => !/907M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000
+    )
+    # (2 x 2.71 x 730 + 1,500) / 6e-6 = 909.4M tokens.
+    assert "cheaper from 909M tokens a month" in label_text(page)
+    assert plot_source(page) != first_plot
+
+    # Keyboard again, the other way, twice: $2.69 an hour, (2 x 2.69 x 730 + 1,500) / 6e-6 = 904.6M.
+    handle.press("ArrowLeft")
+    page.wait_for_function(
+        "() => /907M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000
+    )
+    handle.press("ArrowLeft")
+    page.wait_for_function(
+        "() => /905M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000
+    )
+    assert "cheaper from 905M tokens a month" in label_text(page)
+
+
+def test_slider_redraws_arrive_quickly_enough_to_follow(costs_lab, costs_page):
+    page = costs_page
+    open_panel(page, costs_lab)
+    latencies = timed_moves(page, "costs-slider-fixed-usd-per-month", 8)
+    assert len(latencies) == 8
+    # The issue's target is an 80 ms median (benchmarks/costs_benchmark.py measures it on a quiet machine);
+    # here, with other tests sharing the CPU, only a redraw that a learner would see as stuck fails.
+    assert sorted(latencies)[len(latencies) // 2] < 1000
