@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -63,7 +64,33 @@ def test_self_learner_edition_keeps_keys_and_offers_model_answers(mini_course: P
     assert quiz_cell.metadata["jupyter"]["source_hidden"] is True
     written = next(i for i, c in enumerate(nb.cells) if c.get("id") == "why-answer")
     assert nb.cells[written].source == "YOUR ANSWER HERE"
-    assert "Because the licence may forbid commercial use." in nb.cells[written + 1].source
+    # a written answer graded by hand gets a collapsed self-assessment cell that holds the model answer
+    assessment = nb.cells[written + 1]
+    assert assessment.cell_type == "code" and assessment.metadata["jupyter"]["source_hidden"] is True
+    call = ast.parse(assessment.source).body[-1].value
+    assert ast.unparse(call.func) == "writing.self_assess"
+    assert ast.literal_eval(call.args[0]) == "why_weights_not_enough"
+    keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    assert keywords == {"notebook": "01_demo.ipynb", "model_answer": "Because the licence may forbid commercial use.",
+                        "strengths": ""}
+    assert "<details>" not in assessment.source
+
+
+def test_written_answer_notes_go_to_the_self_assessment_and_never_to_release(mini_course: Path) -> None:
+    def add_notes(nb):
+        cell(nb, "why_weights_not_enough").source = (
+            "### BEGIN SOLUTION\nBecause the licence may forbid commercial use, costing \\$5 and \\$6.\n\n"
+            "<!-- what makes it strong -->\n- It names the licence.\n### END SOLUTION")
+
+    edit_source(mini_course, add_notes)
+    build(mini_course, log=quiet)
+    release = (mini_course / "release/demo/01_demo.ipynb").read_text()
+    assert "It names the licence" not in release and "costing" not in release
+    nb = nbformat.read(str(mini_course / "notebooks/01_demo.ipynb"), as_version=4)
+    assessment = next(c for c in nb.cells if c.get("id") == "why-answer-self-assessment")
+    keywords = {k.arg: ast.literal_eval(k.value) for k in ast.parse(assessment.source).body[-1].value.keywords}
+    assert keywords["model_answer"] == "Because the licence may forbid commercial use, costing $5 and $6."
+    assert keywords["strengths"] == "- It names the licence."
 
 
 def test_check_passes_on_a_fresh_build_and_names_stale_files(mini_course: Path) -> None:

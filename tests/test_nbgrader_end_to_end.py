@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import csv
 import html
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -59,9 +60,9 @@ def make_partly_wrong(folder: Path, stem: str, release_nb, source_nb) -> dict[st
     if code_answers:
         first = code_answers[0]
         nb.cells[first] = copy.deepcopy(release_nb.cells[first])  # back to the stub
-        for cell in nb.cells[first + 1:]:  # its tests follow it, up to the next answer cell
+        for cell in nb.cells[first + 1:]:  # its tests follow it, up to the next answer or graded quiz
             meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution"):
+            if meta.get("solution") or ".show()" in cell.source:
                 break
             if grade_id(cell) in points:
                 lost[grade_id(cell)] = points[grade_id(cell)]
@@ -144,7 +145,8 @@ def test_feedback_is_generated_for_every_student(graded_course) -> None:
     # The correct student's page shows their own answers and their score.
     for source_path in Course(course).source_notebooks(ASSIGNMENT):
         source_nb = nbformat.read(str(source_path), as_version=4)
-        page = html.unescape((course / "feedback" / "correct" / ASSIGNMENT / f"{source_path.stem}.html").read_text())
+        page = (course / "feedback" / "correct" / ASSIGNMENT / f"{source_path.stem}.html").read_text()
+        page = html.unescape(re.sub(r"<[^>]+>", "", page))  # code is split into highlighted spans
         total = sum(autograded_points(source_nb).values())
         assert f"{total:g}" in page
         answers = [without_markers(c.source).strip().splitlines()[0] for c in source_nb.cells

@@ -33,8 +33,9 @@ BANNER = """\
 > **Self-learner edition.** Quizzes here tell you at once whether you are right, with an explanation for every
 > option. Exercises check your code when you run the test cell below them, and each has a **model answer** you can
 > open after you have tried. Your quiz answers are saved in `{store}` next to this notebook.
-> **On Binder the session is temporary** and its files vanish when it ends: before you leave, click **Save my
-> work** on the [start page](00_start.ipynb) and download the zip it makes; **Restore** there brings it back."""
+> **On Binder the session is temporary** and its files vanish when it ends: before you leave, click
+> **Save my work** on the [start page](00_start.ipynb) and download the zip it makes; **Restore** there brings it
+> back."""
 
 
 def _split_region(lines: list[str], begin: str, end: str) -> tuple[list[str], list[str], bool]:
@@ -105,7 +106,8 @@ def _split_notes(solution: str) -> tuple[str, str]:
 
 def _self_assessment_cell(cell: NotebookNode, grade_id: str, solution: str, notebook_file: str) -> NotebookNode:
     """A collapsed code cell that runs the self-assessment and holds the model answer until it is earned."""
-    answer, notes = _split_notes(solution)
+    # Markdown needs \$ so that two prices are not typeset as math; the widget shows HTML, where $ is plain.
+    answer, notes = _split_notes(solution.replace("\\$", "$"))
     source = "\n".join([
         "# Self-assessment: save the notebook after writing your answer above, then run this cell.",
         "from workbook import writing",
