@@ -1,0 +1,212 @@
+"""A Binder-like environment on this machine: a fresh venv with exactly requirements.txt, postBuild applied, and
+JupyterLab started the way Binder starts it, in a copy of the repository.
+
+The venv is cached under the temporary folder, keyed on the files that decide its content (requirements.txt,
+postBuild, pyproject.toml, runtime.txt), so a second run skips pip. A clean machine (CI) builds it from nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+KEY_FILES = ("requirements.txt", "postBuild", "pyproject.toml", "runtime.txt")
+# What a clone of the repository would not hold, or what only this machine made.
+NOT_IN_A_CLONE = shutil.ignore_patterns(
+    ".git", ".venv", ".venv-*", ".pytest_cache", ".ruff_cache", "__pycache__", "*.pyc", "*.egg-info",
+    ".ipynb_checkpoints", ".build-*", "*.answers.json", "*.answers.corrupt-*", "submitted", "feedback",
+    "gradebook.db*", "my-work-*.zip", "backup-before-restore-*",
+)
+
+
+@dataclass(frozen=True)
+class BinderEnv:
+    """The built environment: its venv, the repository copy it serves, and what building it cost."""
+
+    venv: Path
+    repo: Path
+    install_seconds: float | None  # None when the cached venv was reused
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / "bin"
+
+
+def launch_paths() -> list[str]:
+    """The paths the README's Binder links open (``...?urlpath=lab/tree/<path>``), in order."""
+    found = re.findall(r"mybinder\.org/v2/gh/[^\s)`]*\?urlpath=lab/tree/([^\s)`&]+)",
+                       (REPO / "README.md").read_text(encoding="utf-8"))
+    assert found, "README.md has no Binder launch link with urlpath=lab/tree/..."
+    return found
+
+
+def cache_key() -> str:
+    digest = hashlib.sha256()
+    for name in KEY_FILES:
+        path = REPO / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"<missing>") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def runtime_python() -> str:
+    """A Python of the version runtime.txt asks Binder for."""
+    wanted = re.fullmatch(r"python-(\d+)\.(\d+)\s*", (REPO / "runtime.txt").read_text())
+    assert wanted, "runtime.txt must read like python-3.11"
+    major, minor = int(wanted.group(1)), int(wanted.group(2))
+    if sys.version_info[:2] == (major, minor):
+        return sys.executable
+    found = shutil.which(f"python{major}.{minor}")
+    assert found, f"runtime.txt asks for Python {major}.{minor}; none found on this machine"
+    return found
+
+
+def clean_env(base: Path, venv: Path | None = None) -> dict[str, str]:
+    """Environment of a new Binder user: the venv first on PATH, private Jupyter folders, no grading flag."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"VIRTUAL_ENV", "PYTHONPATH", "NBGRADER_EXECUTION", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"}}
+    if venv is not None:
+        env["PATH"] = str(venv / "bin") + os.pathsep + env.get("PATH", "")
+        env["VIRTUAL_ENV"] = str(venv)
+    for name, folder in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython"),
+                         ("MPLCONFIGDIR", "matplotlib")):
+        (base / folder).mkdir(parents=True, exist_ok=True)
+        env[name] = str(base / folder)
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PYTHONWARNINGS"] = "ignore"  # the server's own deprecation chatter, not the notebooks' output
+    return env
+
+
+def copy_repo(target: Path) -> None:
+    """A fresh copy of the repository, as repo2docker would clone it, at ``target`` (replaced if present)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(REPO, target, ignore=NOT_IN_A_CLONE, symlinks=True)
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], what: str, timeout: int) -> str:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One builder at a time for a cache folder (two pytest runs must not pip into one venv)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def binder_env() -> BinderEnv:
+    """Build (or reuse) the venv with requirements.txt + postBuild; refresh the repository copy it serves.
+
+    The editable install (``-e .``) points at the copy's ``workbook/``, so the copy lives beside the venv and is
+    replaced with the current repository on every run, as a new Binder build would clone it.
+    """
+    cache = Path(os.environ.get("WORKBOOK_BINDER_CACHE", tempfile.gettempdir())) / f"workbook-binder-{cache_key()}"
+    venv, repo, ready = cache / "venv", cache / "repo", cache / "venv" / ".binder-ready"
+    with _locked(cache.with_suffix(".lock")):
+        copy_repo(repo)
+        if ready.exists():
+            return BinderEnv(venv, repo, None)
+        if venv.exists():
+            shutil.rmtree(venv)  # half-built by an interrupted run
+        build_home = cache / "build-home"
+        env = clean_env(build_home)
+        _run([runtime_python(), "-m", "venv", str(venv)], repo, env, "python -m venv", 120)
+        env = clean_env(build_home, venv)
+        started = time.perf_counter()
+        # exactly what repo2docker does with a requirements.txt at the root
+        _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-warn-script-location",
+              "-r", "requirements.txt"], repo, env, "pip install -r requirements.txt", 1500)
+        seconds = time.perf_counter() - started
+        _run(["/bin/bash", str(repo / "postBuild")], repo, env, "postBuild", 300)
+        ready.write_text(f"{seconds:.1f}\n")
+        return BinderEnv(venv, repo, seconds)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab of the Binder environment."""
+
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen
+    log: Path
+
+    def launch_url(self, path: str | None = None) -> str:
+        """The URL the README's Binder launch link opens (``urlpath=lab/tree/<path>``), with this server's token."""
+        return f"{self.url}/lab/tree/{path or launch_paths()[0]}?token={self.token}"
+
+    def get(self, path: str) -> int:
+        """HTTP status of a GET on the server (with the token)."""
+        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def start_lab(env: BinderEnv, base: Path) -> Lab:
+    """``jupyter lab`` in the repository copy, as Binder starts it (loopback here instead of 0.0.0.0)."""
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [str(env.bin / "jupyter"), "lab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={env.repo}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")  # CI containers run as root; Binder does not
+    log = base / "jupyter-lab.log"
+    process = subprocess.Popen(command, cwd=env.repo, env=clean_env(base, env.venv), stdout=log.open("w"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    lab = Lab(f"http://127.0.0.1:{port}", token, env.repo, process, log)
+    deadline = time.monotonic() + 90
+    while lab_status(lab) != 200:
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_lab(lab)
+            raise RuntimeError(f"jupyter lab did not start:\n{log.read_text()}")
+        time.sleep(0.3)
+    return lab
+
+
+def lab_status(lab: Lab) -> int | None:
+    try:
+        return lab.get("api/status")
+    except OSError:
+        return None
+
+
+def stop_lab(lab: Lab) -> None:
+    """Stop the server we started, and its kernels (same process group)."""
+    if lab.process.poll() is None:
+        os.killpg(lab.process.pid, signal.SIGTERM)
+        try:
+            lab.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.process.pid, signal.SIGKILL)
+            lab.process.wait(timeout=20)

@@ -1,0 +1,306 @@
+"""A new self-learner on Binder, as a test: a fresh venv with exactly requirements.txt, postBuild applied,
+JupyterLab started as Binder starts it, and Debian's chromium opening the launch link.
+
+The learner lands on the start page, tries its practice check, saves their work as a zip (and downloads it),
+restores a bundle (a wrong file first), then follows the start page's links to every notebook and runs each:
+no error output anywhere, every widget drawn, practice feedback on a click, the model answers open. Slow: it
+installs the requirements once (cached by their hash) and drives a real browser.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import subprocess
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.binder.binder_env import BinderEnv, Lab, clean_env
+from workbook.quiz.store import AnswerStore
+
+pytestmark = pytest.mark.browser
+
+START = "00_start.ipynb"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+NBGRADER_SERVER_EXTENSIONS = ("formgrader", "assignment_list", "course_list", "validate_assignment")
+BROKEN_WIDGET_TEXTS = ("Error displaying widget", "Loading widget", "Failed to load model")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A quiz question as the notebook declares it."""
+
+    id: str
+    kind: str  # MultipleChoice or Matching
+    options: dict[str, str]
+    several: bool
+
+
+def questions_of(path: Path) -> list[Question]:
+    """Every quiz question a notebook shows, read from its code (no execution)."""
+    found = []
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        if cell.cell_type != "code" or "quiz." not in cell.source:
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in {"MultipleChoice", "Matching"}:
+                args = {k.arg: k.value for k in node.keywords}
+                options = ast.literal_eval(args["options"]) if "options" in args else {}
+                several = "several" in args and ast.literal_eval(args["several"]) is True
+                found.append(Question(ast.literal_eval(args["id"]), node.func.attr, options, several))
+    return found
+
+
+STUB = re.compile(r"^([ \t]*)# YOUR CODE HERE\n\1raise NotImplementedError\(\)", re.M)
+
+
+def model_answers(path: Path) -> list[str]:
+    """For each code exercise, its cell with the model answer in place of the stub, as a learner who opened the
+    answer and pasted it in would have it."""
+    cells = nbformat.read(str(path), as_version=4).cells
+    filled = []
+    for cell, below in zip(cells, cells[1:], strict=False):
+        stub = STUB.search(cell.source) if cell.cell_type == "code" else None
+        if stub and "<details>" in below.source:
+            answer = re.search(r"```python\n(.*?)\n```", below.source, re.S)
+            assert answer, f"{path.name}: a model answer without code"
+            indented = "\n".join(stub.group(1) + line for line in answer.group(1).splitlines())
+            filled.append(cell.source[: stub.start()] + indented + cell.source[stub.end():])
+    return filled
+
+
+def linked_notebooks(path: Path) -> list[str]:
+    """The notebooks the start page links to, in the order of its table."""
+    text = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "markdown")
+    names = re.findall(r"^\|\s*\d\d\s*\|\s*\[[^\]]+\]\((\d\d_[a-z_]+\.ipynb)\)", text, re.M)
+    return list(dict.fromkeys(names))
+
+
+# -- what a person waits for ---------------------------------------------------------------------------------
+
+RUN_FINISHED = """(panelSelector) => {
+    const panel = document.querySelector(panelSelector);
+    if (!panel) return false;
+    const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator')
+        || document.querySelector('.jp-Notebook-ExecutionIndicator');
+    const kernel = panel.querySelector('.jp-Toolbar-kernelName');
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
+    return !!kernel && !kernel.textContent.includes('No Kernel') && !!indicator
+        && indicator.getAttribute('data-status') === 'idle'
+        && prompts.some(t => t) && prompts.every(t => !t || /^\\[\\d+\\]:?$/.test(t));
+}"""
+
+KERNEL_READY = """(panelSelector) => {
+    const panel = document.querySelector(panelSelector);
+    if (!panel) return false;
+    const kernel = panel.querySelector('.jp-Toolbar-kernelName');
+    const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator')
+        || document.querySelector('.jp-Notebook-ExecutionIndicator');
+    return !!kernel && !kernel.textContent.includes('No Kernel')
+        && !!indicator && indicator.getAttribute('data-status') === 'idle';
+}"""
+
+
+def active_tab_is(page, name: str) -> None:
+    page.wait_for_function(
+        """(name) => { const t = document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
+                       return !!t && t.textContent.trim() === name; }""", arg=name, timeout=60_000)
+
+
+def run_all_cells(page) -> None:
+    page.wait_for_function(KERNEL_READY, arg=PANEL, timeout=90_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    time.sleep(0.5)  # let the first cell go busy before waiting for idle
+    page.wait_for_function(RUN_FINISHED, arg=PANEL, timeout=120_000)
+
+
+def check_clean_and_drawn(page, name: str, questions: list[Question]) -> None:
+    """No error or warning output; every quiz widget and every other widget drawn."""
+    panel = page.locator(PANEL)
+    for question in questions:
+        panel.locator(f".wb-quiz-id-{question.id} .wb-quiz-status").first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_function(
+        """([sel, texts]) => { const p = document.querySelector(sel);
+                              return !!p && texts.every(t => !p.textContent.includes(t)); }""",
+        arg=[PANEL, list(BROKEN_WIDGET_TEXTS)], timeout=30_000)
+    errors = panel.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, f"{name}: error or warning output: {errors.first.text_content()[:500]}"
+    widget_outputs = panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')
+    for index in range(widget_outputs.count()):
+        assert widget_outputs.nth(index).locator(".lm-Widget, .jupyter-widgets").count() > 0, \
+            f"{name}: widget output {index} is empty"
+
+
+def paste_model_answers(page, path: Path) -> int:
+    """Open each exercise's model answer, check it shows code, and paste that code over the stub."""
+    panel = page.locator(PANEL)
+    answers = model_answers(path)
+    for number, filled in enumerate(answers):
+        details = panel.locator(".jp-RenderedMarkdown details").nth(number)
+        details.locator("summary").click()
+        shown = details.locator("pre").first
+        shown.wait_for(state="visible", timeout=10_000)
+        lines = [line.strip() for line in shown.inner_text().splitlines() if line.strip()]
+        assert lines and all(line in filled for line in lines), f"{path.name}: the model answer shows other code"
+        cells = panel.locator(".jp-CodeCell")
+        stub = cells.nth(next(i for i in range(cells.count())
+                              if "raise NotImplementedError()" in cells.nth(i).text_content()))
+        stub.locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(filled)
+        page.keyboard.press("Escape")
+        assert "raise NotImplementedError()" not in stub.locator(".cm-content").text_content()
+    assert panel.locator(".jp-CodeCell", has_text="raise NotImplementedError()").count() == 0
+    return len(answers)
+
+
+def click_option(page, question: Question, option_id: str) -> None:
+    text = question.options[option_id]
+    box = page.locator(PANEL).locator(f".wb-quiz-id-{question.id}")
+    box.locator("label", has_text=text).first.click()
+
+
+# -- the tests -----------------------------------------------------------------------------------------------
+
+
+def test_postbuild_ran_and_switched_off_nbgrader_tools(binder: BinderEnv, lab: Lab, tmp_path: Path) -> None:
+    env = clean_env(tmp_path, binder.venv)
+    listed = subprocess.run([str(binder.bin / "jupyter"), "labextension", "list"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    line = next((ln for ln in (listed.stdout + listed.stderr).splitlines() if "@jupyter/nbgrader" in ln), "")
+    assert "disabled" in line, f"nbgrader's lab extension is still on:\n{listed.stdout}{listed.stderr}"
+    servers = subprocess.run([str(binder.bin / "jupyter"), "server", "extension", "list"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    output = servers.stdout + servers.stderr
+    for extension in NBGRADER_SERVER_EXTENSIONS:
+        states = re.findall(rf"nbgrader\.server_extensions\.{extension}\s+\S*(enabled|disabled)", output)
+        assert states and states[-1] == "disabled", f"{extension} is not disabled:\n{output}"
+    assert lab.get("formgrader") == 404, "the formgrader is still served"
+    overrides = binder.venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    notification = json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+
+
+def test_a_new_learner_works_through_the_course(lab: Lab, browser, tmp_path: Path) -> None:
+    notebooks = lab.root / "notebooks"
+    links = linked_notebooks(notebooks / START)
+    assert sorted(links) == sorted(p.name for p in notebooks.glob("*.ipynb")), "the start page misses notebooks"
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    timings: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        page.goto(lab.launch_url())
+        page.wait_for_selector(PANEL, timeout=90_000)
+        active_tab_is(page, START)
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert "Run" in menus and not any("grader" in m.lower() for m in menus), menus
+
+        # -- the start page: run it, practice check, save, restore ----------------------------------------
+        run_all_cells(page)
+        start_questions = questions_of(notebooks / START)
+        check_clean_and_drawn(page, START, start_questions)
+        assert "official Jupyter news" not in page.inner_text("body"), "the news popup covers the start page"
+        practice = start_questions[0]
+        feedback = page.locator(PANEL).locator(f".wb-quiz-id-{practice.id} .wb-quiz-feedback")
+        click_option(page, practice, "nothing_needed")
+        page.locator(PANEL).locator(f".wb-quiz-id-{practice.id} .wb-quiz-incorrect").first.wait_for()
+        assert "every file in it is deleted" in feedback.inner_text()
+        click_option(page, practice, "save_and_restore")
+        page.locator(PANEL).locator(f".wb-quiz-id-{practice.id} .wb-quiz-correct").first.wait_for()
+
+        page.locator(PANEL).locator(".wb-session-save").click()
+        link = page.locator(PANEL).locator("a.wb-session-download")
+        link.wait_for(timeout=30_000)
+        with page.expect_download() as download_info:
+            link.click()
+        download = download_info.value
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        assert re.fullmatch(r"my-work-\d{4}-\d\d-\d\d-\d{6}\.zip", saved.name)
+        with zipfile.ZipFile(saved) as archive:
+            assert set(links) <= set(archive.namelist())
+            store = json.loads(archive.read("00_start.answers.json"))
+        assert store["answers"][practice.id]["value"] == "save_and_restore"
+
+        upload_button = page.locator(PANEL).locator(".wb-session-upload")
+
+        def choose(path: Path) -> None:
+            with page.expect_file_chooser() as chooser:
+                upload_button.click()
+            chooser.value.set_files(str(path))
+        result = page.locator(PANEL).locator(".wb-session-restore-result")
+        holiday = tmp_path / "holiday.zip"
+        with zipfile.ZipFile(holiday, "w") as archive:
+            archive.writestr("beach.jpg", b"\xff\xd8\xff")
+        before = sorted(p.name for p in notebooks.iterdir())
+        choose(holiday)
+        page.locator(PANEL).locator(".wb-session-restore:not([disabled])").click()
+        page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('nothing was changed')",
+                               arg=f"{PANEL} .wb-session-restore-result", timeout=30_000)
+        assert sorted(p.name for p in notebooks.iterdir()) == before
+
+        # last week's answer to lesson 1's first question comes back with a restore
+        lesson1 = links[1]
+        first = next(q for q in questions_of(notebooks / lesson1) if q.kind == "MultipleChoice" and not q.several)
+        wrong_then = list(first.options)[0]
+        last_week = tmp_path / "last_week"
+        last_week.mkdir()
+        AnswerStore(last_week / lesson1.replace(".ipynb", ".answers.json")).save(first.id, wrong_then)
+        bundle = io.BytesIO()
+        with zipfile.ZipFile(bundle, "w") as archive:
+            for path in last_week.iterdir():
+                archive.write(path, path.name)
+        (tmp_path / "my-work-last-week.zip").write_bytes(bundle.getvalue())
+        choose(tmp_path / "my-work-last-week.zip")
+        page.locator(PANEL).locator(".wb-session-restore:not([disabled])").click()
+        page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('Restored')",
+                               arg=f"{PANEL} .wb-session-restore-result", timeout=30_000)
+        assert "Added 1 file(s)" in result.text_content()
+        timings[START] = time.perf_counter() - started
+
+        # -- follow every link of the start page ------------------------------------------------------------
+        for name in links[1:]:
+            started = time.perf_counter()
+            page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=START).first.click()
+            active_tab_is(page, START)
+            page.locator(PANEL).locator(f'.jp-RenderedMarkdown a[href*="{name}"]').first.click()
+            active_tab_is(page, name)
+            page.wait_for_function(KERNEL_READY, arg=PANEL, timeout=90_000)
+            pasted = paste_model_answers(page, notebooks / name)
+            run_all_cells(page)
+            questions = questions_of(notebooks / name)
+            check_clean_and_drawn(page, name, questions)
+            panel = page.locator(PANEL)
+            if name == lesson1:  # the restored answer is back, with its feedback
+                box = panel.locator(f".wb-quiz-id-{first.id}")
+                checked = box.first.evaluate("b => b.querySelector('input:checked')?.closest('label')?.textContent")
+                assert (checked or "").strip() == first.options[wrong_then]
+                box.locator(".wb-quiz-incorrect").first.wait_for(state="attached")
+            choice = next((q for q in questions if q.kind == "MultipleChoice" and not q.several
+                           and q.id != first.id), None)
+            if choice is not None:  # practice feedback on a click
+                click_option(page, choice, list(choice.options)[-1])
+                panel.locator(f".wb-quiz-id-{choice.id} .wb-quiz-verdict strong").first.wait_for(timeout=15_000)
+                explained = panel.locator(f".wb-quiz-id-{choice.id} .wb-quiz-explanations li").count()
+                assert explained == len(choice.options), f"{name}: not every option is explained"
+            details = panel.locator(".jp-RenderedMarkdown details")
+            if not pasted and details.count():  # a written exercise's model answer opens too
+                details.first.locator("summary").click()
+                body = details.first.evaluate("d => d.open && d.textContent.length - d.querySelector('summary')"
+                                              ".textContent.length")
+                assert body and body > 20, f"{name}: the model answer is empty"
+            timings[name] = time.perf_counter() - started
+    finally:
+        print("\nseconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
+        context.close()
