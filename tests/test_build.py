@@ -180,3 +180,25 @@ def test_course_finds_assignments_in_order(mini_course: Path) -> None:
     course = Course(mini_course)
     assert course.assignments() == ["demo"]
     assert [p.name for p in course.source_notebooks()] == ["01_demo.ipynb"]
+
+
+def test_run_all_goes_past_unanswered_exercises_in_both_editions(mini_course: Path) -> None:
+    build(mini_course, validate=False, log=quiet)
+    for edition in ("release/demo/01_demo.ipynb", "notebooks/01_demo.ipynb"):
+        nb = nbformat.read(str(mini_course / edition), as_version=4)
+        tagged = {c.get("id") for c in nb.cells if "raises-exception" in c.metadata.get("tags", [])}
+        assert tagged == {"doubled-answer", "doubled-tests"}, edition  # stub and its test; not the quiz
+
+
+def test_a_learners_files_survive_a_rebuild_and_are_not_stale(mini_course: Path) -> None:
+    build(mini_course, validate=False, log=quiet)
+    learner = mini_course / "notebooks"
+    (learner / "01_demo.answers.json").write_text('{"schema_version": 1, "answers": {}}')
+    (learner / "my-work-2026-11-29-1400.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (learner / "backup-before-restore-2026-11-29-1401").mkdir()
+    (learner / "backup-before-restore-2026-11-29-1401" / "01_demo.ipynb").write_text("{}")
+    build(mini_course, validate=False, log=quiet)
+    build(mini_course, validate=False, check=True, log=quiet)
+    assert (learner / "01_demo.answers.json").read_text().startswith('{"schema_version": 1')
+    assert (learner / "my-work-2026-11-29-1400.zip").exists()
+    assert (learner / "backup-before-restore-2026-11-29-1401" / "01_demo.ipynb").exists()

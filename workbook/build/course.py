@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,14 @@ ANSWER_STORE_PATTERN = "*.answers.json"
 IGNORED_NAMES = (
     ANSWER_STORE_PATTERN, "*.answers.corrupt-*", "*.answers.json.tmp-*", ".ipynb_checkpoints", "__pycache__", "*.pyc",
 )
+# What a learner leaves in a generated edition when working inside the repository (e.g. after `make lab`):
+# answers, "save my work" bundles and restore backups. Builds keep them and never count them as stale.
+LEARNER_FILES = (*IGNORED_NAMES, "my-work-*.zip", "backup-before-restore-*")
+
+
+def is_learner_file(relative: Path) -> bool:
+    """Whether a path inside a generated edition belongs to a learner rather than to the build."""
+    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in LEARNER_FILES)
 
 
 @dataclass(frozen=True)

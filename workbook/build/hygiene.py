@@ -36,11 +36,12 @@ class HygieneReport:
 
     def points_table(self) -> str:
         """A small text table of points per notebook, for the terminal."""
-        rows = [f"{'notebook':<40} {'auto':>6} {'manual':>7} {'total':>6}"]
+        width = max([len("all notebooks"), *(len(p.notebook) for p in self.points)])
+        rows = [f"{'notebook':<{width}} {'auto':>6} {'manual':>7} {'total':>6}"]
         for p in self.points:
-            rows.append(f"{p.notebook:<40} {p.autograded:>6g} {p.manual:>7g} {p.total:>6g}")
+            rows.append(f"{p.notebook:<{width}} {p.autograded:>6g} {p.manual:>7g} {p.total:>6g}")
         total = sum(p.total for p in self.points)
-        rows.append(f"{'all notebooks':<40} {sum(p.autograded for p in self.points):>6g} "
+        rows.append(f"{'all notebooks':<{width}} {sum(p.autograded for p in self.points):>6g} "
                     f"{sum(p.manual for p in self.points):>7g} {total:>6g}")
         return "\n".join(rows)
 

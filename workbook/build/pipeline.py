@@ -9,7 +9,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .course import Course
+from .course import Course, is_learner_file
 from .hygiene import check_source
 from .notebook_io import read_notebook, write_notebook
 from .release import NbgraderError, generate_release
@@ -62,8 +62,8 @@ def _differences(fresh: Path, committed: Path, label: str) -> list[str]:
         return [f"{label}/ is missing: run python -m workbook build and commit it"]
     found = []
     fresh_files = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
-    committed_files = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()
-                       and ".ipynb_checkpoints" not in p.parts and not p.name.endswith(".answers.json")}
+    committed_files = {p.relative_to(committed) for p in committed.rglob("*")
+                       if p.is_file() and not is_learner_file(p.relative_to(committed))}
     for name in sorted(fresh_files - committed_files):
         found.append(f"{label}/{name} is missing from the committed tree")
     for name in sorted(committed_files - fresh_files):
@@ -74,8 +74,20 @@ def _differences(fresh: Path, committed: Path, label: str) -> list[str]:
     return found
 
 
+def _keep_learner_files(old: Path, new: Path) -> None:
+    """Copy a learner's answers, bundles and backups from the old edition into the new one."""
+    if not old.exists():
+        return
+    for path in sorted(old.rglob("*")):
+        relative = path.relative_to(old)
+        if path.is_file() and is_learner_file(relative) and not (new / relative).exists():
+            (new / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, new / relative)
+
+
 def _swap(new: Path, old: Path) -> None:
     """Replace ``old`` by ``new`` with two renames, so a reader never sees a half-written tree."""
+    _keep_learner_files(old, new)
     retired = old.with_name(f".{old.name}.previous")
     if retired.exists():
         shutil.rmtree(retired)

@@ -22,6 +22,7 @@ from nbformat import NotebookNode, v4
 
 from .keys import HIDDEN_BEGIN, HIDDEN_END
 from .notebook_io import nbgrader_meta
+from .runall import fails_until_answered, tag_as_expected_failure
 
 SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
 MARK_SCHEME_BEGIN, MARK_SCHEME_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
@@ -129,6 +130,8 @@ def _learner_cells(cell: NotebookNode, notebook_file: str = "") -> list[Notebook
     meta = nbgrader_meta(cell)
     cell = copy.deepcopy(cell)
     cell.metadata.pop("nbgrader", None)
+    if fails_until_answered(cell, meta):
+        tag_as_expected_failure(cell)
     lines = cell.source.split("\n")
 
     if meta.get("solution"):
