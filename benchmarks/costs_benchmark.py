@@ -62,22 +62,24 @@ def kernel_latencies(moves: int) -> tuple[list[float], int]:
 
 def browser_latencies(moves: int) -> list[float]:
     """Milliseconds from key press to loaded plot image, in JupyterLab."""
-    sys.path.insert(0, str(REPO / "tests" / "browser_costs"))
-    from labserver import CHROMIUM, CHROMIUM_ARGS, open_panel, start_lab, stop_lab, timed_moves
+    sys.path.insert(0, str(REPO))  # the browser tests' server plumbing
     from playwright.sync_api import sync_playwright
+
+    from tests.browser_costs.labserver import open_panel, start_lab, timed_moves
+    from tests.labkit import launch_chromium, stop_server
 
     with tempfile.TemporaryDirectory(prefix="costs-bench-") as base:
         lab = start_lab(Path(base))
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                browser = launch_chromium(playwright)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 open_panel(page, lab)
                 timed_moves(page, "costs-slider-gpu-usd-per-hour", 3)  # warm-up
                 samples = timed_moves(page, "costs-slider-fixed-usd-per-month", moves)
                 browser.close()
         finally:
-            stop_lab(lab)
+            stop_server(lab)
     return samples
 
 

@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "browser"))  # reuse the browser tests' server plumbing
+sys.path.insert(0, str(REPO))  # reuse the browser tests' server plumbing
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, open_notebook, run_all, start_server, stop_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from quiz_course import FIXTURE  # noqa: E402
 
+from tests.browser.quiz_course import FIXTURE  # noqa: E402
+from tests.browser.quizpage import run_all  # noqa: E402
+from tests.labkit import launch_chromium, open_notebook, start_server, stop_server  # noqa: E402
 from workbook.quiz.store import AnswerStore  # noqa: E402
 
 CLICKS = 20
@@ -62,7 +63,7 @@ def browser_latencies(base: Path) -> tuple[list[float], list[float]]:
     try:
         shutil.copy2(FIXTURE, server.root / FIXTURE.name)  # the source: keys visible, so practice mode
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             open_notebook(page, server, FIXTURE.name)
             run_all(page, ("hosting_choice", "terms_match"))

@@ -33,3 +33,16 @@ def copy_course(target: Path) -> Path:
             shutil.copytree(REPO / folder, target / folder,
                             ignore=shutil.ignore_patterns("*.answers.json", ".ipynb_checkpoints"))
     return target
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian chromium for the whole run (Playwright's sync API allows one instance per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.labkit import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

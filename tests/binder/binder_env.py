@@ -12,18 +12,16 @@ import fcntl
 import hashlib
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.labkit import JupyterServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 KEY_FILES = ("requirements.txt", "postBuild", "pyproject.toml", "runtime.txt")
@@ -144,69 +142,15 @@ def binder_env() -> BinderEnv:
         return BinderEnv(venv, repo, seconds)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def launch_url(lab: JupyterServer, path: str | None = None) -> str:
+    """The URL the README's Binder launch link opens (``urlpath=lab/tree/<path>``), with this server's token."""
+    return f"{lab.url}/lab/tree/{path or launch_paths()[0]}?token={lab.token}"
 
 
-@dataclass
-class Lab:
-    """A running JupyterLab of the Binder environment."""
+def start_lab(env: BinderEnv, base: Path) -> JupyterServer:
+    """``jupyter lab`` of the Binder venv in the repository copy, as Binder starts it (loopback, not 0.0.0.0).
 
-    url: str
-    token: str
-    root: Path
-    process: subprocess.Popen
-    log: Path
-
-    def launch_url(self, path: str | None = None) -> str:
-        """The URL the README's Binder launch link opens (``urlpath=lab/tree/<path>``), with this server's token."""
-        return f"{self.url}/lab/tree/{path or launch_paths()[0]}?token={self.token}"
-
-    def get(self, path: str) -> int:
-        """HTTP status of a GET on the server (with the token)."""
-        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-
-def start_lab(env: BinderEnv, base: Path) -> Lab:
-    """``jupyter lab`` in the repository copy, as Binder starts it (loopback here instead of 0.0.0.0)."""
-    port, token = _free_port(), secrets.token_hex(16)
-    command = [str(env.bin / "jupyter"), "lab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={env.repo}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")  # CI containers run as root; Binder does not
-    log = base / "jupyter-lab.log"
-    process = subprocess.Popen(command, cwd=env.repo, env=clean_env(base, env.venv), stdout=log.open("w"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    lab = Lab(f"http://127.0.0.1:{port}", token, env.repo, process, log)
-    deadline = time.monotonic() + 90
-    while lab_status(lab) != 200:
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_lab(lab)
-            raise RuntimeError(f"jupyter lab did not start:\n{log.read_text()}")
-        time.sleep(0.3)
-    return lab
-
-
-def lab_status(lab: Lab) -> int | None:
-    try:
-        return lab.get("api/status")
-    except OSError:
-        return None
-
-
-def stop_lab(lab: Lab) -> None:
-    """Stop the server we started, and its kernels (same process group)."""
-    if lab.process.poll() is None:
-        os.killpg(lab.process.pid, signal.SIGTERM)
-        try:
-            lab.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(lab.process.pid, signal.SIGKILL)
-            lab.process.wait(timeout=20)
+    No quiet settings here: postBuild must be what keeps JupyterLab's news popup away.
+    """
+    return start_server(base, "lab", root=env.repo, jupyter=[str(env.bin / "jupyter")],
+                        env=clean_env(base, env.venv))

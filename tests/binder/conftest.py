@@ -6,11 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.binder.binder_env import BinderEnv, Lab, binder_env, start_lab, stop_lab
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.binder.binder_env import BinderEnv, binder_env, start_lab
+from tests.labkit import JupyterServer, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -19,17 +16,12 @@ def binder() -> BinderEnv:
 
 
 @pytest.fixture(scope="module")
-def lab(binder: BinderEnv, tmp_path_factory) -> Iterator[Lab]:
+def lab(binder: BinderEnv, tmp_path_factory) -> Iterator[JupyterServer]:
     server = start_lab(binder, tmp_path_factory.mktemp("binder-lab"))
     yield server
-    stop_lab(server)
+    stop_server(server)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
+@pytest.fixture
+def browser(chromium):
+    return chromium

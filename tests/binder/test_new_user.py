@@ -22,7 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.binder.binder_env import BinderEnv, Lab, clean_env
+from tests.binder.binder_env import BinderEnv, clean_env, launch_url
+from tests.labkit import JupyterServer
 from workbook.quiz.store import AnswerStore
 
 pytestmark = pytest.mark.browser
@@ -172,7 +173,7 @@ def click_option(page, question: Question, option_id: str) -> None:
 # -- the tests -----------------------------------------------------------------------------------------------
 
 
-def test_postbuild_ran_and_switched_off_nbgrader_tools(binder: BinderEnv, lab: Lab, tmp_path: Path) -> None:
+def test_postbuild_ran_and_switched_off_nbgrader_tools(binder: BinderEnv, lab: JupyterServer, tmp_path: Path) -> None:
     env = clean_env(tmp_path, binder.venv)
     listed = subprocess.run([str(binder.bin / "jupyter"), "labextension", "list"], env=env, capture_output=True,
                             text=True, timeout=120)
@@ -190,7 +191,7 @@ def test_postbuild_ran_and_switched_off_nbgrader_tools(binder: BinderEnv, lab: L
     assert notification == {"fetchNews": "false", "checkForUpdates": False}
 
 
-def test_a_new_learner_works_through_the_course(lab: Lab, browser, tmp_path: Path) -> None:
+def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp_path: Path) -> None:
     notebooks = lab.root / "notebooks"
     links = linked_notebooks(notebooks / START)
     assert sorted(links) == sorted(p.name for p in notebooks.glob("*.ipynb")), "the start page misses notebooks"
@@ -200,7 +201,7 @@ def test_a_new_learner_works_through_the_course(lab: Lab, browser, tmp_path: Pat
     timings: dict[str, float] = {}
     try:
         started = time.perf_counter()
-        page.goto(lab.launch_url())
+        page.goto(launch_url(lab))
         page.wait_for_selector(PANEL, timeout=90_000)
         active_tab_is(page, START)
         menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from quiz_course import ASSIGNMENT, STORE, make_course
 
+from tests.browser.quiz_course import ASSIGNMENT, STORE, make_course
 from workbook.quiz.store import AnswerStore
 
 pytestmark = pytest.mark.slow

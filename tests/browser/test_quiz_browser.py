@@ -8,9 +8,11 @@ import json
 import shutil
 
 import pytest
-from conftest import open_notebook, restart_kernel, run_all, save_notebook, wait_for_kernel
 from playwright.sync_api import Page, expect
-from quiz_course import ASSIGNMENT, FIXTURE, STORE, make_course
+
+from tests.browser.quiz_course import ASSIGNMENT, FIXTURE, STORE, make_course
+from tests.browser.quizpage import restart_kernel, run_all, save_notebook
+from tests.labkit import open_notebook, wait_for_kernel
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 QUESTIONS = ("hosting_choice", "terms_match")

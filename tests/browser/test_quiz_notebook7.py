@@ -6,9 +6,10 @@ import json
 import shutil
 
 import pytest
-from conftest import menu_command, start_server, stop_server
 from playwright.sync_api import expect
-from quiz_course import FIXTURE, STORE
+
+from tests.browser.quiz_course import FIXTURE, STORE
+from tests.labkit import menu_command, start_server, stop_server, wait_for_kernel
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +25,7 @@ def test_widgets_render_and_save_in_notebook_7(page, notebook7):
     shutil.copy2(FIXTURE, notebook7.root / FIXTURE.name)
     page.goto(notebook7.open_url(FIXTURE.name, app="notebook"))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.wait_for_function(
-        "() => { const n = document.querySelector('.jp-Toolbar-kernelName, .jp-KernelName');"
-        " return !!n && !n.textContent.includes('No Kernel'); }",
-        timeout=60_000,
-    )
+    wait_for_kernel(page)  # Notebook 7 shows the same kernel name and execution indicator as JupyterLab
     menu_command(page, "Run", "runmenu:run-all")
     choice = page.locator(".wb-quiz-id-hosting_choice")
     expect(choice.locator(".wb-quiz-prompt-text")).to_contain_text("Which kind of model", timeout=60_000)

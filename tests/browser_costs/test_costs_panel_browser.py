@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from labserver import label_text, open_panel, plot_source, timed_moves
+
+from tests.browser_costs.labserver import label_text, open_panel, plot_source, timed_moves
 
 pytestmark = pytest.mark.browser
 

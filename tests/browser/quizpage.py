@@ -1,0 +1,26 @@
+"""What a person does with a quiz notebook in JupyterLab, and what they wait for."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+from tests.labkit import menu_command, wait_for_kernel
+
+
+def run_all(page: Page, question_ids: tuple[str, ...]) -> None:
+    """Run all cells and wait until every quiz widget is drawn."""
+    menu_command(page, "Run", "runmenu:run-all")
+    for question_id in question_ids:
+        page.wait_for_selector(f".wb-quiz-id-{question_id} .wb-quiz-status", timeout=60_000)
+    wait_for_kernel(page)
+
+
+def restart_kernel(page: Page) -> None:
+    menu_command(page, "Kernel", "kernelmenu:restart")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    wait_for_kernel(page)
+
+
+def save_notebook(page: Page) -> None:
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.jp-Document.jp-mod-dirty, .jp-mod-dirty')", timeout=30_000)

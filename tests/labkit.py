@@ -1,0 +1,158 @@
+"""One way to run a real Jupyter server and Debian's chromium for the browser tests and benchmarks.
+
+Everything a server needs lives in a private folder (config, settings, runtime, workspaces, log), the server runs
+in its own process group so stopping it also stops its kernels, and the page helpers wait for what a person waits
+for: an idle kernel (the execution indicator alone lies while the kernel starts, so the kernel name counts too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+# Root in CI needs --no-sandbox; the rest keeps chromium off the (closed) network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+# No news popup, no update check: nothing may cover the notebook or reach for the internet.
+QUIET_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/themes.jupyterlab-settings": {"theme": "JupyterLab Light"},
+}
+KERNEL_READY = """() => {
+    const name = document.querySelector('.jp-Toolbar-kernelName');
+    const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    return !!name && !name.textContent.includes('No Kernel')
+        && !!indicator && indicator.getAttribute('data-status') === 'idle';
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class JupyterServer:
+    """A running server: where it serves, its token, the folder it shows, its process and its log."""
+
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen
+    log: Path
+
+    def open_url(self, path: str, app: str = "lab") -> str:
+        """URL of a notebook; in JupyterLab a new workspace each time, so no tab of an earlier test comes back."""
+        if app == "lab":
+            return f"{self.url}/lab/workspaces/{secrets.token_hex(4)}/tree/{path}?token={self.token}"
+        return f"{self.url}/notebooks/{path}?token={self.token}"
+
+    def get(self, path: str) -> int:
+        """HTTP status of a GET on the server (with the token)."""
+        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def set_theme(self, theme: str) -> None:
+        """Change JupyterLab's theme setting through the settings API (takes effect on the next page load)."""
+        body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/lab/api/settings/@jupyterlab/apputils-extension:themes", data=body, method="PUT",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status in (200, 204)
+
+
+def private_env(base: Path) -> dict[str, str]:
+    """This interpreter's environment with private Jupyter folders under ``base``, no grading flag, quiet settings."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("NBGRADER", "JUPYTER"))}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["PYTHONWARNINGS"] = "ignore"  # the server's own deprecation chatter, not the notebooks' output
+    for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
+        (base / folder).mkdir(parents=True, exist_ok=True)
+        env[name] = str(base / folder)
+    for name, values in QUIET_SETTINGS.items():
+        target = base / "settings" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    return env
+
+
+def start_server(base: Path, app: str = "lab", *, root: Path | None = None, jupyter: list[str] | None = None,
+                 env: dict[str, str] | None = None, timeout: float = 90) -> JupyterServer:
+    """Start ``jupyter lab`` (or ``notebook``) serving ``root`` (default ``base/work``); wait until it answers.
+
+    ``jupyter`` is the command to run (default: this interpreter's), ``env`` its environment (default:
+    :func:`private_env`).
+    """
+    root = root or base / "work"
+    root.mkdir(parents=True, exist_ok=True)
+    port, token = free_port(), secrets.token_hex(16)
+    command = [*(jupyter or [sys.executable, "-m", "jupyter"]), app, "--ip=127.0.0.1", f"--port={port}",
+               "--no-browser", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")  # CI containers run as root
+    log = base / f"jupyter-{app}.log"
+    process = subprocess.Popen(command, cwd=root, env=env or private_env(base), stdout=log.open("w"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    server = JupyterServer(f"http://127.0.0.1:{port}", token, root, process, log)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if server.get("api/status") == 200:
+                return server
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_server(server)
+            raise RuntimeError(f"jupyter {app} did not start:\n{log.read_text()}")
+        time.sleep(0.3)
+
+
+def stop_server(server: JupyterServer) -> None:
+    """Stop the server and its kernels (they are in its process group)."""
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(timeout=20)
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless, with the flags this machine needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_for_kernel(page) -> None:
+    page.wait_for_function(KERNEL_READY, timeout=60_000)
+
+
+def open_notebook(page, server: JupyterServer, path: str, app: str = "lab") -> None:
+    """Open a notebook and wait until its kernel is idle."""
+    page.goto(server.open_url(path, app))
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    wait_for_kernel(page)
+
+
+def menu_command(page, menu: str, command: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
