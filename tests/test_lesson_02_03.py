@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from workbook.build.keys import hidden_line_numbers
+
 SOURCE = Path(__file__).resolve().parent.parent / "source" / "open_vs_closed"
 NOTEBOOKS = ["02_case_for_open", "03_case_for_closed"]
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -46,18 +48,6 @@ def calls(tree: ast.AST, attribute: str) -> list[ast.Call]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         and node.func.attr == attribute and isinstance(node.func.value, ast.Name) and node.func.value.id == "quiz"
     ]
-
-
-def hidden_lines(source: str) -> set[int]:
-    inside, lines = False, set()
-    for number, line in enumerate(source.splitlines(), start=1):
-        if HIDDEN_BEGIN in line:
-            inside = True
-        if inside:
-            lines.add(number)
-        if HIDDEN_END in line:
-            inside = False
-    return lines
 
 
 @dataclass
@@ -97,7 +87,7 @@ def quiz_cells(stem: str) -> list[QuizCell]:
             answer=literal(key, "key", 1),
             explanations=literal(key, "explanations", 2, default={}),
             key_points=literal(key, "points", 3, default=1),
-            key_hidden=key.lineno in hidden_lines(cell.source),
+            key_hidden=key.lineno in hidden_line_numbers(cell.source),
         ))
     return found
 
