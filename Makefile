@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 LAB_VENV := .venv
 TEST_VENV := .venv-test
 PORT ?= 8888
+# Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test build check instructor-help clean-venvs
 
@@ -22,7 +24,7 @@ $(TEST_VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 
 ## Open the self-learner start page in JupyterLab.
 lab: $(LAB_VENV)/.installed
-	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) notebooks/00_start.ipynb
+	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
 
 ## Lint, check the generated editions are current, and run the whole test suite.
 test: $(TEST_VENV)/.installed
