@@ -101,3 +101,12 @@ def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
     empty = subprocess.run([sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root",
                             str(course / "nowhere")], capture_output=True, text=True, check=False)
     assert empty.returncode == 1 and "does not exist" in empty.stderr
+
+
+def test_the_workbook_command_line_offers_the_same_summary(course: Path) -> None:
+    out = course / "from-main.csv"
+    run = subprocess.run([sys.executable, "-m", "workbook", "--root", str(course), "writing-summary", ASSIGNMENT,
+                          "--csv", str(out)], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    saved = pd.read_csv(out, keep_default_na=False)
+    assert sorted(saved["student"].unique()) == sorted(writing.summary(course, ASSIGNMENT)["student"].unique())

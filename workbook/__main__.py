@@ -52,6 +52,51 @@ def _hygiene(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from workbook.build.course import find_course_root
+    from workbook.grading.runner import GradeOptions, GradingError, grade, report
+
+    options = GradeOptions(workers=args.workers, students=args.student or None, force=args.force,
+                           timeout=args.timeout, isolate=False if args.no_isolation else None,
+                           allow_readable_course=args.allow_readable_course,
+                           limits={"address_space": args.memory_limit * 1024**2} if args.memory_limit else {})
+    try:
+        run = grade(find_course_root(args.root), args.assignment, options)
+    except GradingError as error:
+        print(f"GRADING NOT STARTED: {error}", file=sys.stderr)
+        return 2
+    return report(run)
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from workbook.build.course import find_course_root
+    from workbook.grading.feedback import generate_feedback
+
+    written, problems = generate_feedback(find_course_root(args.root), args.assignment, args.student or None)
+    print(f"{len(written)} feedback pages written (hidden tests, answer keys and their tracebacks removed)")
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from workbook.build.course import find_course_root
+    from workbook.grading.export import export_grades
+
+    for path in export_grades(find_course_root(args.root), args.assignment, Path(args.to)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _writing_summary(args: argparse.Namespace) -> int:
+    from workbook.build.course import find_course_root
+    from workbook.writing.__main__ import main as writing_main
+
+    root = args.root.resolve() if args.root else find_course_root()  # only submitted/ is needed here
+    argv = ["summary", args.assignment, "--root", str(root), "--stage", args.stage]
+    return writing_main(argv + (["--csv", str(args.csv)] if args.csv else []))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook", description=__doc__)
     parser.add_argument("--root", type=Path, default=None, help="course folder (default: found from here)")
@@ -68,6 +113,35 @@ def main(argv: list[str] | None = None) -> int:
 
     hygiene = commands.add_parser("hygiene", help="check source notebooks; print points per notebook")
     hygiene.set_defaults(run=_hygiene)
+
+    grade = commands.add_parser("grade", help="autograde every submission in parallel, sandboxed, with a summary")
+    grade.add_argument("assignment")
+    grade.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument("--force", action="store_true", help="regrade students already autograded")
+    grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
+    grade.add_argument("--memory-limit", type=int, default=None, help="MiB of address space per kernel (4096)")
+    grade.add_argument("--no-isolation", action="store_true",
+                       help="run kernels as yourself (the default when not root)")
+    grade.add_argument("--allow-readable-course", action="store_true",
+                       help="grade even if source/ or the gradebook are readable by every user")
+    grade.set_defaults(run=_grade)
+
+    feedback = commands.add_parser("feedback", help="feedback HTML without hidden tests or answer keys")
+    feedback.add_argument("assignment")
+    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
+    feedback.set_defaults(run=_feedback)
+
+    export = commands.add_parser("export", help="grades as nbgrader's CSV and a Canvas gradebook CSV")
+    export.add_argument("assignment")
+    export.add_argument("--to", default="grades", help="folder for the CSV files (default: grades/)")
+    export.set_defaults(run=_export)
+
+    summary = commands.add_parser("writing-summary", help="structure check of every student's written answers")
+    summary.add_argument("assignment")
+    summary.add_argument("--stage", default="submitted", choices=("submitted", "autograded"))
+    summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
+    summary.set_defaults(run=_writing_summary)
 
     args = parser.parse_args(argv)
     _put_own_scripts_on_path()

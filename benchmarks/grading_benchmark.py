@@ -1,0 +1,112 @@
+"""Time grading a synthetic cohort: sequential ``nbgrader autograde`` vs ``python -m workbook grade``, side by side,
+and the per-notebook cost of ``workbook grade`` against the floor of executing the same notebooks with nbclient.
+
+    python benchmarks/grading_benchmark.py [--students 60] [--workers N] [--floor-students 3]
+
+Both graders get identical copies of one course (same submissions, same freshly built gradebook). Students
+cycle through correct / partly wrong / untouched work over every notebook of the assignment. Prints the load
+average before and after, because other work on the machine skews every figure here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.hostile.cohort import ASSIGNMENT, COURSE_ID, build_course, submit  # noqa: E402
+
+KINDS = ("correct", "partly_wrong", "untouched")
+
+
+def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
+        raise SystemExit(f"{command[:3]} failed with status {done.returncode}")
+    return seconds
+
+
+def _totals(db_url: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        return {s.student.id: float(s.code_score) for s in gradebook.find_assignment(ASSIGNMENT).submissions}
+
+
+def nbclient_floor(course: Path, students: list[str]) -> tuple[float, int]:
+    """Seconds per notebook to execute submissions with plain nbclient, one after another (no nbgrader)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    seconds, count = 0.0, 0
+    for student in students:
+        with tempfile.TemporaryDirectory() as scratch:
+            work = Path(scratch) / "work"
+            shutil.copytree(course / "submitted" / student / ASSIGNMENT, work)
+            os.environ["NBGRADER_EXECUTION"] = "autograde"  # the notebooks' light grading path, as nbgrader runs them
+            try:
+                for path in sorted(work.glob("*.ipynb")):
+                    nb = nbformat.read(str(path), as_version=4)
+                    started = time.perf_counter()
+                    NotebookClient(nb, timeout=60, allow_errors=True, resources={"metadata": {"path": str(work)}},
+                                   kernel_name="python3").execute()
+                    seconds += time.perf_counter() - started
+                    count += 1
+            finally:
+                os.environ.pop("NBGRADER_EXECUTION", None)
+    return seconds / count, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--floor-students", type=int, default=3, help="students executed for the nbclient floor")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="workbook-bench-") as scratch:
+        root = Path(scratch)
+        root.chmod(0o700)  # the course must not be readable by the sandbox users
+        plain, _ = build_course(root / "plain")
+        students = [f"student{i:03d}" for i in range(args.students)]
+        for index, student in enumerate(students):
+            submit(plain, student, KINDS[index % len(KINDS)])
+        ours = root / "ours"
+        shutil.copytree(plain, ours)
+        notebooks = len(list((plain / "release" / ASSIGNMENT).glob("*.ipynb")))
+        env_plain = {"WORKBOOK_DB_URL": f"sqlite:///{plain / 'gradebook.db'}",
+                     "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env_ours = {**env_plain, "WORKBOOK_DB_URL": f"sqlite:///{ours / 'gradebook.db'}"}
+        print(f"{args.students} students x {notebooks} notebooks, {args.workers} workers, "
+              f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
+        sequential = _timed([str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT], plain,
+                            env_plain)
+        print(f"sequential nbgrader autograde: {sequential:.1f} s", flush=True)
+        parallel = _timed([sys.executable, "-m", "workbook", "grade", ASSIGNMENT, "--workers", str(args.workers)],
+                          ours, env_ours)
+        print(f"python -m workbook grade:      {parallel:.1f} s", flush=True)
+        same = _totals(env_plain["WORKBOOK_DB_URL"]) == _totals(env_ours["WORKBOOK_DB_URL"])
+        floor, sampled = nbclient_floor(plain, [s for s in students[: args.floor_students]])
+        per_notebook = parallel * args.workers / (args.students * notebooks)
+        load_after = os.getloadavg()
+        print(f"nbclient floor:                {floor:.2f} s per notebook ({sampled} notebooks, sequential)")
+        print(f"workbook grade cost:           {per_notebook:.2f} s per notebook per worker")
+        print(f"same scores from both graders: {same}")
+        print(f"speed-up vs sequential nbgrader: {sequential / parallel:.2f}x (target >= 1.7x)")
+        print(f"per-notebook cost / nbclient floor: {per_notebook / floor:.2f}x (target <= 1.3x)")
+        print(f"load average after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Build a course copy and submit a cohort of fake students to it (shared by the grading test suites).
+
+Expected scores always come from the points written in the notebooks' metadata, never from the grader.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from tests.conftest import copy_course
+from tests.nbgrader_helpers import autograded_points, correct_submission, grade_id, run
+from workbook.build.course import Course
+from workbook.build.keys import quiz_keys
+from workbook.quiz.store import AnswerStore
+
+ASSIGNMENT = "open_vs_closed"
+COURSE_ID = "open-vs-closed-ai"
+
+
+def build_course(target: Path, db_url: str | None = None) -> tuple[Path, dict[str, str]]:
+    """A private course copy with release/ rebuilt and the assignment registered in its gradebook."""
+    course = copy_course(target)
+    for folder in ("release", "notebooks"):
+        shutil.rmtree(course / folder, ignore_errors=True)
+    env = {"WORKBOOK_DB_URL": db_url or f"sqlite:///{course / 'gradebook.db'}"}
+    built = run([sys.executable, "-m", "workbook", "build", "--no-validate"], course, env)
+    assert built.returncode == 0, built.stderr[-3000:]
+    return course, env
+
+
+def notebooks(course: Path) -> list[tuple[str, nbformat.NotebookNode, nbformat.NotebookNode]]:
+    """(stem, source notebook, release notebook) for every notebook of the assignment."""
+    found = []
+    for source_path in Course(course).source_notebooks(ASSIGNMENT):
+        release = course / "release" / ASSIGNMENT / source_path.name
+        found.append((source_path.stem, nbformat.read(str(source_path), as_version=4),
+                      nbformat.read(str(release), as_version=4)))
+    return found
+
+
+def submit(course: Path, student: str, kind: str) -> dict[str, float]:
+    """Submit ``correct``, ``untouched`` or ``partly_wrong`` work; return the expected score per notebook."""
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    expected = {}
+    for stem, source_nb, release_nb in notebooks(course):
+        total = sum(autograded_points(source_nb).values())
+        if kind == "untouched":
+            nbformat.write(release_nb, str(folder / f"{stem}.ipynb"))
+            expected[stem] = 0.0
+            continue
+        correct_submission(release_nb, source_nb, folder, stem)
+        lost = spoil_three_answers(folder, stem, release_nb, source_nb) if kind == "partly_wrong" else {}
+        expected[stem] = total - sum(lost.values())
+    return expected
+
+
+def _is_quiz_cell(cell) -> bool:
+    return "quiz.key" in cell.source
+
+
+def _key_cell(source_nb, question_id: str) -> str:
+    return next(grade_id(c) for c in source_nb.cells
+                if grade_id(c) and _is_quiz_cell(c) and f'"{question_id}"' in c.source)
+
+
+def _options(source_nb, question_id: str) -> list[str]:
+    import ast
+
+    for cell in source_nb.cells:
+        if cell.cell_type == "code" and f'id="{question_id}"' in cell.source:
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.keyword) and node.arg == "options":
+                    return list(ast.literal_eval(node.value))
+    raise AssertionError(f"no options for {question_id}")
+
+
+def spoil_three_answers(folder: Path, stem: str, release_nb, source_nb) -> dict[str, float]:
+    """Spoil one graded single-answer question, one matching pair swap and one code answer (back to its stub).
+
+    Returns the points each affected grade cell loses. A code answer's tests are the grade cells right after it,
+    up to the next answer cell or graded quiz cell.
+    """
+    lost: dict[str, float] = {}
+    points = autograded_points(source_nb)
+    store = AnswerStore(folder / f"{stem}.answers.json")
+    graded = [key for key in quiz_keys(source_nb) if key.hidden]
+    single = next((key for key in graded if isinstance(key.answer, str)), None)
+    if single:
+        store.save(single.question_id, next(o for o in _options(source_nb, single.question_id) if o != single.answer))
+        lost[_key_cell(source_nb, single.question_id)] = single.points
+    matching = next((key for key in graded if isinstance(key.answer, dict) and len(key.answer) >= 2), None)
+    if matching:
+        pairs = dict(matching.answer)
+        first, second = list(pairs)[:2]
+        pairs[first], pairs[second] = pairs[second], pairs[first]
+        store.save(matching.question_id, pairs)
+        lost[_key_cell(source_nb, matching.question_id)] = matching.points * 2 / len(pairs)
+    nb = nbformat.read(str(folder / f"{stem}.ipynb"), as_version=4)
+    answers = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get(
+        "solution")]
+    if answers:
+        nb.cells[answers[0]] = release_nb.cells[answers[0]]
+        for cell in source_nb.cells[answers[0] + 1:]:
+            if cell.metadata.get("nbgrader", {}).get("solution") or _is_quiz_cell(cell):
+                break
+            if grade_id(cell) in points:
+                lost[grade_id(cell)] = points[grade_id(cell)]
+        nbformat.write(nb, str(folder / f"{stem}.ipynb"))
+    return lost
+
+
+def code_scores(db_url: str, student: str) -> dict[str, float]:
+    """The autograded score of each notebook of ``student`` in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        submission = gradebook.find_submission(ASSIGNMENT, student)
+        return {notebook.name: float(notebook.code_score) for notebook in submission.notebooks}
+
+
+def first_answer(source_nb) -> tuple[int, str, float, float]:
+    """(cell index, grade id) of the first code answer cell, the points of its tests, and the points before it."""
+    points = autograded_points(source_nb)
+    cells = source_nb.cells
+    index = next(i for i, c in enumerate(cells)
+                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+    before = sum(points.get(grade_id(c), 0.0) for c in cells[:index])
+    tests = 0.0
+    for cell in cells[index + 1:]:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            break
+        tests += points.get(grade_id(cell), 0.0)
+    return index, grade_id(cells[index]), tests, before
+
+
+def grade(course: Path, env: dict[str, str], *args: str):
+    """``python -m workbook grade`` as an instructor runs it."""
+    return run([sys.executable, "-m", "workbook", "grade", ASSIGNMENT, *args], course, env, timeout=1800)

@@ -1,0 +1,140 @@
+"""nbgrader's ``Execute`` with a sandboxed kernel, a cap on output, and a clean stop when a kernel hangs or dies.
+
+nbgrader gives up on the whole student when a kernel ignores the interrupt after a timeout or dies (``os._exit``,
+the memory limit). Here the cell where that happened gets an error output saying why, every later cell gets a
+"not run" error, and the notebook is kept: the student is graded 0 from the point where it broke.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Dict, Float, Integer, Unicode
+
+from .sandbox import LAUNCHER
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Starts the kernel through ``launch.py`` with the settings of one working copy."""
+
+    launcher_settings = Dict(help="settings for launch.py (working copy, uid, limits)")
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        if command and command[0] == sys.executable:
+            # -P: never import from the working folder (a submitted "workbook/" must not replace the real one).
+            command = [command[0], "-P", *command[1:], "--IPKernelApp.ignore_cwd=True"]
+        return [sys.executable, "-s", str(LAUNCHER), json.dumps(self.launcher_settings), "--", *command]
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    """An error output as nbgrader scores it (0 points for the cell), with a one-line traceback."""
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SandboxedExecute(Execute):
+    """Execute every cell in a sandboxed kernel; stop cleanly (and say why) when the kernel cannot go on."""
+
+    launcher_settings = Dict(help="settings for launch.py (working copy, uid, limits)")
+    output_bytes_per_cell = Integer(2 * 1024**2, help="output kept per cell; the rest is dropped")
+    notebook_seconds = Float(0.0, help="time budget for the whole notebook (0: none)")
+    stopped_reason = Unicode("", help="why execution stopped early (empty if it did not)")
+    stopped_kind = Unicode("", help="'timed out' or 'kernel died' when execution stopped early")
+    # Errors worth a line in the summary: the student's code hit a limit rather than a plain bug.
+    reported_errors = {"CellTimeoutError": "timed out and was interrupted", "MemoryError": "hit the memory limit",
+                       "SystemExit": "called sys.exit()", "KeyboardInterrupt": "was interrupted"}
+
+    def preprocess(self, nb, resources=None, km=None):
+        settings = dict(self.launcher_settings)
+        self.kernel_manager_class = type(
+            "BoundSandboxKernelManager", (SandboxKernelManager,), {"launcher_settings": Dict(settings)}
+        )
+        self.shutdown_kernel = "immediate"  # a hung kernel must not cost the graceful-shutdown wait
+        self.stopped_reason, self.stopped_kind = "", ""
+        self.cell_problems: list[str] = []
+        self.cell_timed_out = False
+        self._output_sizes: dict[int, int] = {}
+        self._flooded = False
+        self._deadline = time.monotonic() + self.notebook_seconds if self.notebook_seconds else None
+        return super().preprocess(nb, resources, km)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell
+        if self.stopped_reason:
+            cell.outputs = [error_output("NotRun", f"not run: {self.stopped_reason}")]
+            return cell
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            self._stop("timed out", f"the notebook ran longer than its {self.notebook_seconds:g} s budget")
+            cell.outputs = [error_output("NotRun", f"not run: {self.stopped_reason}")]
+            return cell
+        try:
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            self._note_errors(cell, cell_index)
+            return cell
+        except (CellTimeoutError, DeadKernelError) as error:
+            # A flood ends with the kernel we killed; depending on timing nbclient reports that either way.
+            if self._flooded:
+                self._stop("output flood", f"cell {cell_index + 1} printed more than {self.output_bytes_per_cell} "
+                           "bytes; the kernel was stopped")
+            elif isinstance(error, CellTimeoutError):
+                self._stop("timed out", f"cell {cell_index + 1} ran longer than {self.timeout} s and ignored the "
+                           "interrupt")
+            else:
+                self._stop("kernel died", f"the kernel died in cell {cell_index + 1} (sys.exit, os._exit, a crash "
+                           "or a resource limit)")
+        cell.outputs.append(error_output("GradingStopped", self.stopped_reason))
+        await self._kill_kernel()
+        return cell
+
+    execute_cell = run_sync(async_execute_cell)
+
+    def _note_errors(self, cell, cell_index: int) -> None:
+        names = [o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if "CellTimeoutError" in names:
+            self.cell_timed_out = True
+            self.cell_problems.append(f"cell {cell_index + 1} ran longer than {self.timeout} s and was interrupted")
+            return
+        for name in names:
+            if name in self.reported_errors:
+                self.cell_problems.append(f"cell {cell_index + 1} {self.reported_errors[name]}")
+                return
+
+    def _stop(self, kind: str, reason: str) -> None:
+        self.stopped_kind, self.stopped_reason = kind, reason
+
+    async def _kill_kernel(self) -> None:
+        try:
+            if self.km is not None and await self.km.is_alive():
+                await self.km.shutdown_kernel(now=True)
+        except Exception as error:  # the kernel is already gone; nothing else to do
+            self.log.warning("could not stop the kernel: %s", error)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep at most ``output_bytes_per_cell`` of output per cell; past that, stop the kernel.
+
+        Interrupting a flood is not enough: the kernel's buffered output spills into later cells and its
+        memory stays full, so the next cells fail at random. Stopping it makes the outcome the same every run.
+        """
+        used = self._output_sizes.get(cell_index, 0)
+        if used > self.output_bytes_per_cell:
+            return None
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        self._output_sizes[cell_index] = used + size
+        if used + size > self.output_bytes_per_cell:
+            note = NotebookNode(output_type="stream", name="stdout",
+                                text=f"\n[output truncated by the grader after {self.output_bytes_per_cell} bytes]\n")
+            outs.append(note)
+            self._flooded = True
+            process = getattr(getattr(self.km, "provisioner", None), "process", None)
+            if process is not None:
+                process.kill()  # nbclient sees the dead kernel within a second
+            return note
+        return super().output(outs, msg, display_id, cell_index)

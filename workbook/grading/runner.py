@@ -1,0 +1,210 @@
+"""``python -m workbook grade``: autograde every submitted student in parallel, safely, with a summary.
+
+Students are spread over worker processes (one per core by default); each worker executes notebooks in
+sandboxes (see worker.py, sandbox.py) and sends the executed notebooks back; this process writes the gradebook
+and ``autograded/`` as results arrive, shows progress on stderr and prints a summary table at the end.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .results import StudentResult, summary_table
+from .sandbox import (
+    closed_ancestors,
+    exposed_course_paths,
+    make_scratch_root,
+    matplotlib_font_cache,
+    paths_the_kernel_needs,
+    remove_tree,
+    running_as_root,
+    sandbox_uids,
+)
+
+
+class GradingError(RuntimeError):
+    """The run could not start (no assignment in the gradebook, an unsafe course folder, ...)."""
+
+
+@dataclass
+class GradeOptions:
+    """Settings of one run; the defaults suit the command line."""
+
+    workers: int | None = None  # default: the number of CPUs
+    students: list[str] | None = None  # default: every folder in submitted/
+    force: bool = False  # regrade students that already have autograded/ output
+    timeout: int | None = None  # per cell; default: the course's Execute.timeout
+    notebook_seconds: float | None = None  # per notebook; default: 20 x the cell timeout
+    isolate: bool | None = None  # default: on when running as root
+    allow_readable_course: bool = False
+    limits: dict = field(default_factory=dict)
+
+
+@dataclass
+class GradeRun:
+    """What a run did: one result per student considered, plus warnings about the run itself."""
+
+    results: list[StudentResult]
+    skipped: list[str]
+    warnings: list[str]
+    seconds: float
+
+    @property
+    def failed(self) -> list[str]:
+        return sorted(r.student for r in self.results if r.status == "failed")
+
+
+def submitted_students(course_root: Path, assignment: str) -> list[str]:
+    """Students with a ``submitted/<student>/<assignment>/`` folder."""
+    submitted = course_root / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir() and not p.name.startswith("."))
+
+
+def grade(course_root: Path, assignment: str, options: GradeOptions | None = None,
+          progress: TextIO | None = sys.stderr) -> GradeRun:
+    """Autograde ``assignment`` for every submitted student (or ``options.students``)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    from workbook.build.course import Course
+
+    from . import template, worker
+    from .quizcheck import keys_for_assignment
+    from .record import record_student
+
+    options = options or GradeOptions()
+    started = time.monotonic()
+    config = Course(course_root).nbgrader_config()
+    db_url = config.CourseDirectory.db_url
+    course_id = config.CourseDirectory.get("course_id", "default_course")
+    warnings: list[str] = []
+    isolate = running_as_root() if options.isolate is None else options.isolate
+    if isolate and not running_as_root():
+        raise GradingError("isolation needs root (to run kernels as unprivileged users); run as root or "
+                           "pass --no-isolation")
+    if isolate:
+        exposed = exposed_course_paths(course_root, db_url)
+        if exposed and not options.allow_readable_course:
+            listing = "\n  ".join(str(p) for p in exposed)
+            raise GradingError(
+                "students' code could read these instructor-only paths (they are readable by every user):\n  "
+                f"{listing}\nclose them first, e.g. `chmod -R o-rwx {' '.join(str(p) for p in exposed)}` "
+                "(or pass --allow-readable-course to grade anyway)"
+            )
+        warnings.extend(f"readable by every user: {p}" for p in exposed)
+    else:
+        warnings.append("kernels run as the grading user (not root): student code can read what you can read")
+
+    students = options.students or submitted_students(course_root, assignment)
+    skipped = []
+    if not options.force:
+        skipped = [s for s in students if (course_root / "autograded" / s / assignment).exists()]
+        students = [s for s in students if s not in skipped]
+    workers = max(1, min(options.workers or os.cpu_count() or 1, len(students) or 1))
+    scratch = make_scratch_root()
+    results: list[StudentResult] = []
+    try:
+        template_db = scratch / "assignment.db"
+        notebooks = template.copy_assignment(db_url, course_id, assignment, template_db)
+        if not students:
+            return GradeRun([], skipped, warnings, time.monotonic() - started)
+        cell_timeout = options.timeout or int(config.Execute.get("timeout", 30) or 30)
+        job = worker.Job(
+            course_root=str(course_root), assignment=assignment, notebooks=tuple(notebooks),
+            template_db=str(template_db), scratch_root=str(scratch),
+            uids=tuple(sandbox_uids(workers)) if isolate else (None,) * workers,
+            expose=tuple(tuple(item) for item in closed_ancestors(paths_the_kernel_needs())) if isolate else (),
+            font_cache=str(matplotlib_font_cache() or "") or None,
+            timeout=options.timeout,
+            notebook_seconds=options.notebook_seconds if options.notebook_seconds is not None else 20 * cell_timeout,
+            limits=options.limits or None,
+        )
+        keys = keys_for_assignment(course_root, assignment)
+        coursedir = CourseDirectory(config=config)
+        ignore = list(coursedir.ignore)
+        bar = _Progress(len(students), progress)
+        context = multiprocessing.get_context("spawn")  # no inherited database connections or threads
+        slots = context.Queue()
+        for slot in range(workers):
+            slots.put(slot)
+        with Gradebook(db_url, course_id) as gradebook, ProcessPoolExecutor(
+            workers, mp_context=context, initializer=worker.init_worker, initargs=(job, slots)
+        ) as pool:
+            futures = {pool.submit(worker.grade_student, student): student for student in students}
+            for future in as_completed(futures):
+                student = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool as error:
+                    result = StudentResult(student, error=f"could not be graded: a worker crashed ({error})")
+                except Exception as error:
+                    result = StudentResult(student, error=f"could not be graded: {type(error).__name__}: {error}")
+                if not result.error:
+                    try:
+                        submitted = course_root / "submitted" / student / assignment
+                        record_student(gradebook, course_root, assignment, result,
+                                       coursedir.get_existing_timestamp(str(submitted)), ignore, keys)
+                    except Exception as error:
+                        gradebook.db.rollback()
+                        result.error = f"grades not saved: {type(error).__name__}: {error}"
+                results.append(result)
+                bar.update(result)
+        bar.finish()
+    finally:
+        remove_tree(scratch)
+    return GradeRun(results, skipped, warnings, time.monotonic() - started)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; one line per student otherwise (logs, CI)."""
+
+    def __init__(self, total: int, stream: TextIO | None) -> None:
+        self.total, self.stream, self.done, self.problems = total, stream, 0, 0
+        self.started = time.monotonic()
+        self.tty = bool(stream and hasattr(stream, "isatty") and stream.isatty())
+
+    def update(self, result: StudentResult) -> None:
+        self.done += 1
+        self.problems += result.status != "graded"
+        if not self.stream:
+            return
+        elapsed = time.monotonic() - self.started
+        filled = int(30 * self.done / max(self.total, 1))
+        line = (f"[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} students, "
+                f"{self.problems} with problems, {elapsed:.0f} s")
+        if self.tty:
+            self.stream.write("\r" + line)
+        else:
+            self.stream.write(f"{line}  ({result.student}: {result.status})\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.stream and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def report(run: GradeRun, out: TextIO = sys.stdout) -> int:
+    """Print the summary table; return the exit status (1 if some student could not be graded)."""
+    for warning in run.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if run.skipped:
+        print(f"skipped (already autograded; use --force to regrade): {', '.join(run.skipped)}", file=out)
+    print(summary_table(run.results), file=out)
+    print(f"{len(run.results)} students in {run.seconds:.1f} s", file=out)
+    if run.failed:
+        print(f"NOT GRADED: {', '.join(run.failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+

@@ -1,0 +1,184 @@
+"""One grading worker: a long-lived process that grades the students it is given, one at a time.
+
+A student is graded in a private working copy of their submission, with nbgrader's own sanitizing preprocessors
+(locked and test cells put back from the assignment's record) and a sandboxed kernel. The worker only returns
+the executed notebooks; the parent process writes every grade, so the gradebook has a single writer.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .results import GRADED, KERNEL_DIED, MISSING, REJECTED, TIMED_OUT, UNREADABLE, NotebookResult, StudentResult
+from .sandbox import (
+    SandboxSettings,
+    copy_regular_files,
+    hand_over,
+    kill_processes_of,
+    prepare_working_copy,
+    remove_tree,
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every worker shares: the course, the assignment, its notebooks and the run's settings."""
+
+    course_root: str
+    assignment: str
+    notebooks: tuple[str, ...]
+    template_db: str  # the slot copies this private assignment record (see template.py)
+    scratch_root: str
+    uids: tuple[int | None, ...]
+    expose: tuple = ()
+    font_cache: str | None = None
+    timeout: int | None = None  # overrides Execute.timeout when set
+    notebook_seconds: float = 0.0
+    limits: dict | None = None
+
+
+_state: dict = {}
+
+
+def init_worker(job: Job, slots) -> None:
+    """Runs once in each worker process: take a slot (folder, uid) and load nbgrader's configuration."""
+    import shutil
+
+    from workbook.build.course import Course
+
+    from .sandbox import Limits
+
+    slot = slots.get()
+    slot_dir = Path(job.scratch_root) / f"slot-{slot}"
+    slot_dir.mkdir(mode=0o711, exist_ok=True)
+    slot_dir.chmod(0o711)
+    database = slot_dir / "assignment.db"
+    shutil.copyfile(job.template_db, database)
+    database.chmod(0o600)
+    uid = job.uids[slot]
+    sandbox = SandboxSettings(slot_dir=slot_dir, uid=uid, gid=uid, limits=Limits(**(job.limits or {})),
+                              expose=[list(item) for item in job.expose])
+    overrides = {"CourseDirectory.db_url": f"sqlite:///{database}"}
+    if job.timeout is not None:
+        overrides["Execute.timeout"] = job.timeout
+    config = Course(Path(job.course_root)).nbgrader_config(**overrides)
+    _state.update(job=job, sandbox=sandbox, config=config, db_url=f"sqlite:///{database}")
+    kill_processes_of(uid)
+
+
+def grade_student(student: str) -> StudentResult:
+    """Grade every notebook of one student; never raises (a failure becomes ``StudentResult.error``)."""
+    job: Job = _state["job"]
+    sandbox: SandboxSettings = _state["sandbox"]
+    started = time.monotonic()
+    result = StudentResult(student=student)
+    copy = None
+    try:
+        submitted = Path(job.course_root) / "submitted" / student / job.assignment
+        copy = prepare_working_copy(sandbox, "student", Path(job.font_cache) if job.font_cache else None)
+        left_out = copy_regular_files(submitted, copy.workdir)
+        if left_out:
+            result.problems.append(f"left out (links or special files): {', '.join(left_out)}")
+        _copy_source_files(job, copy.workdir)
+        hand_over(sandbox, copy)
+        for name in job.notebooks:
+            result.notebooks.append(_grade_notebook(student, name, copy))
+    except Exception as error:  # an infrastructure failure: report it, keep the batch going
+        result.error = f"could not be graded: {type(error).__name__}: {error}"
+        result.problems.append(traceback.format_exc(limit=3))
+    finally:
+        kill_processes_of(sandbox.uid)
+        if copy is not None:
+            remove_tree(copy.workdir.parent)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _copy_source_files(job: Job, workdir: Path) -> None:
+    """Non-notebook files of ``source/<assignment>`` as nbgrader's autograde copies them (minus exclusions)."""
+    import shutil
+
+    config = _state["config"]
+    source = Path(job.course_root) / "source" / job.assignment
+    excluded = set(config.Autograde.get("exclude_overwriting", {}).get(job.assignment, []))
+    ignore = list(config.CourseDirectory.get("ignore", [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]))
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if (path.suffix == ".ipynb" or not path.is_file() or path.is_symlink() or str(relative) in excluded
+                or any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in ignore)):
+            continue
+        target = workdir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        shutil.copyfile(path, target)
+
+
+def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
+
+    from .execute import SandboxedExecute
+
+    job: Job = _state["job"]
+    config = _state["config"]
+    sandbox: SandboxSettings = _state["sandbox"]
+    started = time.monotonic()
+    path = copy.workdir / f"{name}.ipynb"
+    if not path.is_file():
+        return NotebookResult(name, MISSING, problems=["notebook not submitted: scored 0"])
+    try:
+        nb = nbformat.read(str(path), as_version=nbformat.NO_CONVERT)
+        if nb.get("nbformat") != 4:
+            raise ValueError(f"nbformat {nb.get('nbformat')} (4 expected)")
+        nb = nbformat.convert(nb, 4)
+        nbformat.validate(nb)
+    except Exception as error:
+        return NotebookResult(name, UNREADABLE, problems=[f"not a readable notebook ({_short(error)}): scored 0"])
+    resources = {
+        "unique_key": name,
+        "metadata": {"path": str(copy.workdir)},
+        "nbgrader": {"student": student, "assignment": job.assignment, "notebook": name,
+                     "db_url": _state["db_url"]},
+    }
+    try:
+        for step in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+            nb, resources = step(config=config)(nb, resources)
+    except Exception as error:
+        return NotebookResult(name, REJECTED, problems=[f"rejected by nbgrader's checks ({_short(error)}): scored 0"])
+    execute = SandboxedExecute(config=config, launcher_settings=copy.launcher_settings(sandbox),
+                               output_bytes_per_cell=sandbox.limits.output_bytes_per_cell,
+                               notebook_seconds=job.notebook_seconds)
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        nb, resources = execute(nb, resources)
+        for step in (IgnorePattern, LimitOutput, CheckCellMetadata):
+            nb, resources = step(config=config)(nb, resources)
+    finally:
+        os.environ.pop("NBGRADER_EXECUTION", None)
+    outcome = {"timed out": TIMED_OUT, "kernel died": KERNEL_DIED, "output flood": KERNEL_DIED}.get(
+        execute.stopped_kind, GRADED)
+    if outcome == GRADED and execute.cell_timed_out:
+        outcome = TIMED_OUT
+    problems = list(execute.cell_problems)
+    if execute.stopped_reason:
+        problems.append(f"{execute.stopped_reason}: later cells not run, scored 0")
+    return NotebookResult(name, outcome, nbformat.writes(nb), problems, time.monotonic() - started)
+
+
+def _short(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) < 200 else text[:197] + "..."
