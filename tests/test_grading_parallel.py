@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.hostile.cohort import ASSIGNMENT, build_course, code_scores, grade, notebooks, submit
+from tests.cohort import ASSIGNMENT, build_course, code_scores, grade, notebooks, submit
 from tests.nbgrader_helpers import run, without_markers
 from workbook.build.keys import hidden_regions, quiz_keys
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.hostile.cohort import ASSIGNMENT, build_course, code_scores, first_answer, grade, notebooks, submit
+from tests.cohort import ASSIGNMENT, build_course, code_scores, first_answer, grade, notebooks, submit
 from tests.nbgrader_helpers import autograded_points
 from workbook.build.keys import quiz_keys
 

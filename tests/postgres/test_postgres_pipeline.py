@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from tests.hostile.cohort import ASSIGNMENT, COURSE_ID, build_course, code_scores, first_answer, grade, submit
+from tests.cohort import ASSIGNMENT, COURSE_ID, build_course, code_scores, first_answer, grade, submit
 from tests.nbgrader_helpers import run
 
 pytestmark = pytest.mark.slow
