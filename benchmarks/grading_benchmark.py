@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.hostile.cohort import ASSIGNMENT, COURSE_ID, build_course, submit  # noqa: E402
+from tests.cohort import ASSIGNMENT, COURSE_ID, build_course, submit  # noqa: E402
 
 KINDS = ("correct", "partly_wrong", "untouched")
 
