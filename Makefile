@@ -29,6 +29,7 @@ lab: $(LAB_VENV)/.installed
 ## Lint, check the generated editions are current, and run the whole test suite.
 test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check
 	$(TEST_VENV)/bin/python -m pytest
 

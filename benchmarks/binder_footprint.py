@@ -78,8 +78,9 @@ def fresh_install(label: str, pip_args: list[str], workdir: Path, cwd: Path, no_
     seconds = time.perf_counter() - started
     if installed.returncode != 0:
         raise SystemExit(f"pip install {' '.join(pip_args)} failed:\n{installed.stdout}\n{installed.stderr}")
-    listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], check=True, cwd=cwd,
-                            capture_output=True, text=True).stdout.split()
+    listed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=freeze"], check=True, cwd=cwd, capture_output=True, text=True
+    ).stdout.split()
     return Footprint(label, seconds, folder_size(venv), len(listed))
 
 
@@ -106,8 +107,10 @@ def report(baseline: Footprint, course: Footprint) -> str:
     time_ratio = course.seconds / baseline.seconds
     rows = [
         f"{'environment':<22} {'installed MB':>12} {'install s':>10} {'packages':>9}",
-        *(f"{f.label:<22} {f.size_bytes / 1e6:>12.1f} {f.seconds:>10.1f} {f.distributions:>9d}"
-          for f in (baseline, course)),
+        *(
+            f"{f.label:<22} {f.size_bytes / 1e6:>12.1f} {f.seconds:>10.1f} {f.distributions:>9d}"
+            for f in (baseline, course)
+        ),
         f"{'ratio':<22} {size_ratio:>12.3f} {time_ratio:>10.3f}",
         f"size budget (<= {BUDGET:.2f} x baseline): {'met' if size_ratio <= BUDGET else 'EXCEEDED'}",
     ]
@@ -120,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if sys.version_info[:2] != (3, 11):
         print(f"note: runtime.txt asks Binder for Python 3.11, this is {sys.version.split()[0]}", file=sys.stderr)
-    print(f"installing into fresh virtual environments ({'no pip cache' if args.no_cache else 'pip cache as is'})",
-          flush=True)
+    print(
+        f"installing into fresh virtual environments ({'no pip cache' if args.no_cache else 'pip cache as is'})",
+        flush=True,
+    )
     baseline, course = measure(args.no_cache)
     print(report(baseline, course))
     return 0 if course.size_bytes <= BUDGET * baseline.size_bytes else 1

@@ -59,8 +59,13 @@ def nbclient_floor(course: Path, students: list[str]) -> tuple[float, int]:
                 for path in sorted(work.glob("*.ipynb")):
                     nb = nbformat.read(str(path), as_version=4)
                     started = time.perf_counter()
-                    NotebookClient(nb, timeout=60, allow_errors=True, resources={"metadata": {"path": str(work)}},
-                                   kernel_name="python3").execute()
+                    NotebookClient(
+                        nb,
+                        timeout=60,
+                        allow_errors=True,
+                        resources={"metadata": {"path": str(work)}},
+                        kernel_name="python3",
+                    ).execute()
                     seconds += time.perf_counter() - started
                     count += 1
             finally:
@@ -85,16 +90,21 @@ def main() -> None:
         ours = root / "ours"
         shutil.copytree(plain, ours)
         notebooks = len(list((plain / "release" / ASSIGNMENT).glob("*.ipynb")))
-        env_plain = {"WORKBOOK_DB_URL": f"sqlite:///{plain / 'gradebook.db'}",
-                     "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env_plain = {
+            "WORKBOOK_DB_URL": f"sqlite:///{plain / 'gradebook.db'}",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        }
         env_ours = {**env_plain, "WORKBOOK_DB_URL": f"sqlite:///{ours / 'gradebook.db'}"}
-        print(f"{args.students} students x {notebooks} notebooks, {args.workers} workers, "
-              f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
-        sequential = _timed([str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT], plain,
-                            env_plain)
+        print(
+            f"{args.students} students x {notebooks} notebooks, {args.workers} workers, "
+            f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}",
+            flush=True,
+        )
+        sequential = _timed([str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT], plain, env_plain)
         print(f"sequential nbgrader autograde: {sequential:.1f} s", flush=True)
-        parallel = _timed([sys.executable, "-m", "workbook", "grade", ASSIGNMENT, "--workers", str(args.workers)],
-                          ours, env_ours)
+        parallel = _timed(
+            [sys.executable, "-m", "workbook", "grade", ASSIGNMENT, "--workers", str(args.workers)], ours, env_ours
+        )
         print(f"python -m workbook grade:      {parallel:.1f} s", flush=True)
         same = _totals(env_plain["WORKBOOK_DB_URL"]) == _totals(env_ours["WORKBOOK_DB_URL"])
         floor, sampled = nbclient_floor(plain, [s for s in students[: args.floor_students]])

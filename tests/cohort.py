@@ -13,8 +13,8 @@ import nbformat
 
 from tests.conftest import copy_course
 from tests.nbgrader_helpers import autograded_points, correct_submission, grade_id, run
-from workbook.build.course import Course
-from workbook.build.keys import quiz_keys
+from workbook.editions.course import Course
+from workbook.editions.keys import quiz_keys
 from workbook.quiz.store import AnswerStore
 
 ASSIGNMENT = "open_vs_closed"
@@ -37,8 +37,9 @@ def notebooks(course: Path) -> list[tuple[str, nbformat.NotebookNode, nbformat.N
     found = []
     for source_path in Course(course).source_notebooks(ASSIGNMENT):
         release = course / "release" / ASSIGNMENT / source_path.name
-        found.append((source_path.stem, nbformat.read(str(source_path), as_version=4),
-                      nbformat.read(str(release), as_version=4)))
+        found.append(
+            (source_path.stem, nbformat.read(str(source_path), as_version=4), nbformat.read(str(release), as_version=4))
+        )
     return found
 
 
@@ -64,8 +65,9 @@ def _is_quiz_cell(cell) -> bool:
 
 
 def _key_cell(source_nb, question_id: str) -> str:
-    return next(grade_id(c) for c in source_nb.cells
-                if grade_id(c) and _is_quiz_cell(c) and f'"{question_id}"' in c.source)
+    return next(
+        grade_id(c) for c in source_nb.cells if grade_id(c) and _is_quiz_cell(c) and f'"{question_id}"' in c.source
+    )
 
 
 def _options(source_nb, question_id: str) -> list[str]:
@@ -101,11 +103,12 @@ def spoil_three_answers(folder: Path, stem: str, release_nb, source_nb) -> dict[
         store.save(matching.question_id, pairs)
         lost[_key_cell(source_nb, matching.question_id)] = matching.points * 2 / len(pairs)
     nb = nbformat.read(str(folder / f"{stem}.ipynb"), as_version=4)
-    answers = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get(
-        "solution")]
+    answers = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    ]
     if answers:
         nb.cells[answers[0]] = release_nb.cells[answers[0]]
-        for cell in source_nb.cells[answers[0] + 1:]:
+        for cell in source_nb.cells[answers[0] + 1 :]:
             if cell.metadata.get("nbgrader", {}).get("solution") or _is_quiz_cell(cell):
                 break
             if grade_id(cell) in points:
@@ -127,11 +130,12 @@ def first_answer(source_nb) -> tuple[int, str, float, float]:
     """(cell index, grade id) of the first code answer cell, the points of its tests, and the points before it."""
     points = autograded_points(source_nb)
     cells = source_nb.cells
-    index = next(i for i, c in enumerate(cells)
-                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+    index = next(
+        i for i, c in enumerate(cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    )
     before = sum(points.get(grade_id(c), 0.0) for c in cells[:index])
     tests = 0.0
-    for cell in cells[index + 1:]:
+    for cell in cells[index + 1 :]:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             break
         tests += points.get(grade_id(cell), 0.0)

@@ -30,8 +30,9 @@ def copy_course(target: Path) -> Path:
     shutil.copy2(REPO / "nbgrader_config.py", target / "nbgrader_config.py")
     for folder in ("source", "release", "notebooks"):
         if (REPO / folder).exists():
-            shutil.copytree(REPO / folder, target / folder,
-                            ignore=shutil.ignore_patterns("*.answers.json", ".ipynb_checkpoints"))
+            shutil.copytree(
+                REPO / folder, target / folder, ignore=shutil.ignore_patterns("*.answers.json", ".ipynb_checkpoints")
+            )
     return target
 
 

@@ -22,8 +22,15 @@ from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 # Root in CI needs --no-sandbox; the rest keeps chromium off the (closed) network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 # No news popup, no update check: nothing may cover the notebook or reach for the internet.
 QUIET_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
@@ -72,7 +79,9 @@ class JupyterServer:
         """Change JupyterLab's theme setting through the settings API (takes effect on the next page load)."""
         body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
         request = urllib.request.Request(
-            f"{self.url}/lab/api/settings/@jupyterlab/apputils-extension:themes", data=body, method="PUT",
+            f"{self.url}/lab/api/settings/@jupyterlab/apputils-extension:themes",
+            data=body,
+            method="PUT",
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -84,8 +93,12 @@ def private_env(base: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("NBGRADER", "JUPYTER"))}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["PYTHONWARNINGS"] = "ignore"  # the server's own deprecation chatter, not the notebooks' output
-    for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
+    for name, folder in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+    ):
         (base / folder).mkdir(parents=True, exist_ok=True)
         env[name] = str(base / folder)
     for name, values in QUIET_SETTINGS.items():
@@ -95,8 +108,15 @@ def private_env(base: Path) -> dict[str, str]:
     return env
 
 
-def start_server(base: Path, app: str = "lab", *, root: Path | None = None, jupyter: list[str] | None = None,
-                 env: dict[str, str] | None = None, timeout: float = 90) -> JupyterServer:
+def start_server(
+    base: Path,
+    app: str = "lab",
+    *,
+    root: Path | None = None,
+    jupyter: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+) -> JupyterServer:
     """Start ``jupyter lab`` (or ``notebook``) serving ``root`` (default ``base/work``); wait until it answers.
 
     ``jupyter`` is the command to run (default: this interpreter's), ``env`` its environment (default:
@@ -105,13 +125,26 @@ def start_server(base: Path, app: str = "lab", *, root: Path | None = None, jupy
     root = root or base / "work"
     root.mkdir(parents=True, exist_ok=True)
     port, token = free_port(), secrets.token_hex(16)
-    command = [*(jupyter or [sys.executable, "-m", "jupyter"]), app, "--ip=127.0.0.1", f"--port={port}",
-               "--no-browser", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    command = [
+        *(jupyter or [sys.executable, "-m", "jupyter"]),
+        app,
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--no-browser",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")  # CI containers run as root
     log = base / f"jupyter-{app}.log"
-    process = subprocess.Popen(command, cwd=root, env=env or private_env(base), stdout=log.open("w"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        env=env or private_env(base),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     server = JupyterServer(f"http://127.0.0.1:{port}", token, root, process, log)
     deadline = time.monotonic() + timeout
     while True:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from workbook.build.keys import quiz_keys
+from workbook.editions.keys import quiz_keys
 from workbook.quiz.store import AnswerStore
 
 
@@ -20,8 +20,9 @@ def grade_id(cell) -> str | None:
 
 def without_markers(source: str) -> str:
     """A solution cell as a student who wrote the model answer would leave it."""
-    return "\n".join(line for line in source.splitlines() if "BEGIN SOLUTION" not in line
-                     and "END SOLUTION" not in line)
+    return "\n".join(
+        line for line in source.splitlines() if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line
+    )
 
 
 def autograded_points(nb) -> dict[str, float]:

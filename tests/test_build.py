@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbook.build import BuildError, build
-from workbook.build.course import Course
+from workbook.editions import BuildError, build
+from workbook.editions.course import Course
 
 SOURCE = Path("source/demo/01_demo.ipynb")
 
@@ -60,7 +60,7 @@ def test_self_learner_edition_keeps_keys_and_offers_model_answers(mini_course: P
     assert "raise NotImplementedError()" in nb.cells[answer].source
     assert "<details>" in nb.cells[answer + 1].source and "doubled = 2 * 21" in nb.cells[answer + 1].source
     quiz_cell = next(c for c in nb.cells if "permissive_licence_choice" in c.source)
-    assert 'quiz.key(' in quiz_cell.source and "BEGIN HIDDEN" not in quiz_cell.source
+    assert "quiz.key(" in quiz_cell.source and "BEGIN HIDDEN" not in quiz_cell.source
     assert quiz_cell.metadata["jupyter"]["source_hidden"] is True
     written = next(i for i, c in enumerate(nb.cells) if c.get("id") == "why-answer")
     assert nb.cells[written].source == "YOUR ANSWER HERE"
@@ -71,8 +71,11 @@ def test_self_learner_edition_keeps_keys_and_offers_model_answers(mini_course: P
     assert ast.unparse(call.func) == "writing.self_assess"
     assert ast.literal_eval(call.args[0]) == "why_weights_not_enough"
     keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
-    assert keywords == {"notebook": "01_demo.ipynb", "model_answer": "Because the licence may forbid commercial use.",
-                        "strengths": ""}
+    assert keywords == {
+        "notebook": "01_demo.ipynb",
+        "model_answer": "Because the licence may forbid commercial use.",
+        "strengths": "",
+    }
     assert "<details>" not in assessment.source
 
 
@@ -80,7 +83,8 @@ def test_written_answer_notes_go_to_the_self_assessment_and_never_to_release(min
     def add_notes(nb):
         cell(nb, "why_weights_not_enough").source = (
             "### BEGIN SOLUTION\nBecause the licence may forbid commercial use, costing \\$5 and \\$6.\n\n"
-            "<!-- what makes it strong -->\n- It names the licence.\n### END SOLUTION")
+            "<!-- what makes it strong -->\n- It names the licence.\n### END SOLUTION"
+        )
 
     edit_source(mini_course, add_notes)
     build(mini_course, log=quiet)
@@ -132,8 +136,12 @@ def test_wrong_quiz_key_fails_source_validation(mini_course: Path) -> None:
 
 
 def test_a_test_that_passes_unanswered_fails_the_build(mini_course: Path) -> None:
-    edit_source(mini_course, lambda nb: add_cell(
-        nb, '"""A test that checks nothing."""\nassert 1 + 1 == 2', "gives_points_away", grade=True, points=1))
+    edit_source(
+        mini_course,
+        lambda nb: add_cell(
+            nb, '"""A test that checks nothing."""\nassert 1 + 1 == 2', "gives_points_away", grade=True, points=1
+        ),
+    )
     with pytest.raises(BuildError) as failure:
         build(mini_course, log=quiet)
     assert any("a graded test passes with no answer given" in p for p in failure.value.problems)
@@ -143,8 +151,9 @@ def test_a_cell_that_crashes_for_students_fails_the_build(mini_course: Path) -> 
     edit_source(mini_course, lambda nb: add_cell(nb, "print(doubled + 1)", "uses_the_answer"))
     with pytest.raises(BuildError) as failure:
         build(mini_course, log=quiet)
-    assert any("'uses_the_answer' fails for a student before any answer: NameError" in p
-               for p in failure.value.problems)
+    assert any(
+        "'uses_the_answer' fails for a student before any answer: NameError" in p for p in failure.value.problems
+    )
 
 
 def test_answer_store_in_source_is_refused(mini_course: Path) -> None:
@@ -156,10 +165,18 @@ def test_answer_store_in_source_is_refused(mini_course: Path) -> None:
 
 
 def test_cli_exits_non_zero_with_a_clear_message(mini_course: Path) -> None:
-    edit_source(mini_course, lambda nb: setattr(cell(nb, "doubled_tests"), "outputs", [
-        nbformat.v4.new_output("stream", name="stdout", text="left over\n")]))
-    run = subprocess.run([sys.executable, "-m", "workbook", "--root", str(mini_course), "build"],
-                         capture_output=True, text=True, check=False)
+    edit_source(
+        mini_course,
+        lambda nb: setattr(
+            cell(nb, "doubled_tests"), "outputs", [nbformat.v4.new_output("stream", name="stdout", text="left over\n")]
+        ),
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "workbook", "--root", str(mini_course), "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 1
     assert "BUILD FAILED" in run.stderr and "has outputs" in run.stderr
 
@@ -173,7 +190,10 @@ def test_build_registers_the_assignment_in_the_gradebook(mini_course: Path, tmp_
         notebook = gradebook.find_notebook("01_demo", "demo")
         assert notebook.max_score == 5
         assert {c.name for c in notebook.grade_cells} == {
-            "doubled_tests", "permissive_licence_choice", "why_weights_not_enough"}
+            "doubled_tests",
+            "permissive_licence_choice",
+            "why_weights_not_enough",
+        }
 
 
 def test_course_finds_assignments_in_order(mini_course: Path) -> None:

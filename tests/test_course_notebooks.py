@@ -16,9 +16,9 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
-from workbook.build.course import Course
-from workbook.build.hygiene import check_source
-from workbook.build.validate import validate_release, validate_source
+from workbook.editions.course import Course
+from workbook.editions.hygiene import check_source
+from workbook.editions.validate import validate_release, validate_source
 
 COURSE = Course(REPO)
 SOURCES = COURSE.source_notebooks()
@@ -55,7 +55,7 @@ def _with_model_answers(nb) -> int:
             assert match, f"the model answer below cell {index} has no code block"
             stub = re.search(r"^([ \t]*)# YOUR CODE HERE\n\1raise NotImplementedError\(\)", cell.source, re.M)
             answer = "\n".join(stub.group(1) + line for line in match.group(1).splitlines())
-            cell.source = cell.source[: stub.start()] + answer + cell.source[stub.end():]
+            cell.source = cell.source[: stub.start()] + answer + cell.source[stub.end() :]
             pasted += 1
     return pasted
 
@@ -67,13 +67,24 @@ def test_self_learner_edition_runs_clean_with_model_answers(path: Path, tmp_path
     shutil.copy2(learner, tmp_path / path.name)
     nb = nbformat.read(str(tmp_path / path.name), as_version=4)
     _with_model_answers(nb)
-    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [(c.source.splitlines()[0] if c.source else "", o.get("ename"), o.get("evalue"))
-              for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    nbclient.NotebookClient(
+        nb, timeout=60, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    errors = [
+        (c.source.splitlines()[0] if c.source else "", o.get("ename"), o.get("evalue"))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors == []
-    stderr = [o.get("text") for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "stream" and o.get("name") == "stderr"]
+    stderr = [
+        o.get("text")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "stream" and o.get("name") == "stderr"
+    ]
     assert stderr == [], "warnings in a learner's notebook look like failures"
     for cell in nb.cells:
         if cell.cell_type == "code" and re.search(r"\.show\(\)", cell.source):

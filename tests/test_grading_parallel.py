@@ -20,7 +20,7 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, code_scores, grade, notebooks, submit
 from tests.nbgrader_helpers import run, without_markers
-from workbook.build.keys import hidden_regions, quiz_keys
+from workbook.editions.keys import hidden_regions, quiz_keys
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -29,9 +29,15 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course, env = build_course(tmp_path_factory.mktemp("course"))
-    expected = {name: submit(course, name, kind) for name, kind in
-                [("correct", "correct"), ("untouched", "untouched"), ("partly_wrong", "partly_wrong"),
-                 ("linker", "correct")]}
+    expected = {
+        name: submit(course, name, kind)
+        for name, kind in [
+            ("correct", "correct"),
+            ("untouched", "untouched"),
+            ("partly_wrong", "partly_wrong"),
+            ("linker", "correct"),
+        ]
+    }
     (course / "submitted" / "linker" / ASSIGNMENT / "notes.txt").symlink_to(course / "gradebook.db")
     before = {p: p.read_bytes() for p in (course / "submitted").rglob("*") if p.is_file() and not p.is_symlink()}
     result = grade(course, env, "--workers", "2")
@@ -48,8 +54,9 @@ def test_every_student_gets_exactly_the_metadata_score(graded) -> None:
 
 def test_summary_table_names_every_student_and_the_left_out_link(graded) -> None:
     _, _, expected, result, _ = graded
-    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.split()
-            and line.split()[0] in expected}
+    rows = {
+        line.split()[0]: line for line in result.stdout.splitlines() if line.split() and line.split()[0] in expected
+    }
     assert set(rows) == set(expected)
     for student in ("correct", "untouched", "partly_wrong"):
         assert rows[student].split()[1] == "graded", rows[student]
@@ -92,8 +99,13 @@ def page_text(path: Path) -> str:
 def _secrets(source_nb, release_nb) -> set[str]:
     """Hidden-test lines not visible in the release, and the explanations of graded quiz keys."""
     visible = "\n".join(cell.source for cell in release_nb.cells)  # what every student already has
-    secrets = {line.strip() for cell in source_nb.cells for region in hidden_regions(cell.source)
-               for line in region.splitlines() if len(line.strip()) >= 8 and line.strip() not in visible}
+    secrets = {
+        line.strip()
+        for cell in source_nb.cells
+        for region in hidden_regions(cell.source)
+        for line in region.splitlines()
+        if len(line.strip()) >= 8 and line.strip() not in visible
+    }
     for key in quiz_keys(source_nb):
         if key.hidden:
             secrets |= set(key.explanations.values())

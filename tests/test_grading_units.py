@@ -30,37 +30,50 @@ def test_hidden_region_is_cut_and_visible_lines_stay() -> None:
     assert "4217" not in cleaned and "option_b" not in cleaned and "hidden reason" not in cleaned
     assert 'assert isinstance(total, int), "total must be an int"' in cleaned
     assert HIDDEN_NOTE in cleaned
-    assert secret_lines(CELL) == sorted([
-        'assert total == 4217, f"expected the secret value"',
-        'quiz.key("q1", "option_b", explanations={"option_b": "Right, because of the hidden reason."})',
-    ])
+    assert secret_lines(CELL) == sorted(
+        [
+            'assert total == 4217, f"expected the secret value"',
+            'quiz.key("q1", "option_b", explanations={"option_b": "Right, because of the hidden reason."})',
+        ]
+    )
 
 
 def test_outputs_of_a_hidden_test_cell_keep_the_message_but_not_the_traceback() -> None:
     secrets = secret_lines(CELL)
     outputs = [
-        NotebookNode(output_type="error", ename="AssertionError", evalue="2 missing: check the filter",
-                     traceback=["Traceback", "----> 4 assert total == 4217, f\"expected the secret value\""]),
-        NotebookNode(output_type="stream", name="stdout", text="echo: assert total == 4217, f\"expected the "
-                     "secret value\"\n"),
+        NotebookNode(
+            output_type="error",
+            ename="AssertionError",
+            evalue="2 missing: check the filter",
+            traceback=["Traceback", '----> 4 assert total == 4217, f"expected the secret value"'],
+        ),
+        NotebookNode(
+            output_type="stream", name="stdout", text='echo: assert total == 4217, f"expected the secret value"\n'
+        ),
         NotebookNode(output_type="execute_result", data={"text/plain": "1.0"}, metadata={}, execution_count=3),
     ]
     error, stream, result = clean_outputs(outputs, secrets)
     assert error.traceback == ["AssertionError: 2 missing: check the filter"]
     assert "4217" not in stream.text
     assert result.data["text/plain"] == "1.0"
-    quoting = NotebookNode(output_type="error", ename="AssertionError", evalue="assert total == 4217, f\"expected "
-                           "the secret value\"", traceback=[])
+    quoting = NotebookNode(
+        output_type="error",
+        ename="AssertionError",
+        evalue='assert total == 4217, f"expected the secret value"',
+        traceback=[],
+    )
     assert clean_outputs([quoting], secrets)[0].evalue == "a hidden test failed"
 
 
 def test_summary_counts_each_status_and_lists_every_reason() -> None:
     results = [
         StudentResult("ana", [NotebookResult("01", GRADED)], score=5, max_score=6),
-        StudentResult("bo", [NotebookResult("01", TIMED_OUT, problems=["cell 3 ran longer than 30 s"])],
-                      score=1, max_score=6),
-        StudentResult("cy", [NotebookResult("01", MISSING, problems=["notebook not submitted: scored 0"])],
-                      score=0, max_score=6),
+        StudentResult(
+            "bo", [NotebookResult("01", TIMED_OUT, problems=["cell 3 ran longer than 30 s"])], score=1, max_score=6
+        ),
+        StudentResult(
+            "cy", [NotebookResult("01", MISSING, problems=["notebook not submitted: scored 0"])], score=0, max_score=6
+        ),
         StudentResult("di", error="could not be graded: a worker crashed"),
     ]
     table = summary_table(results)
@@ -71,8 +84,12 @@ def test_summary_counts_each_status_and_lists_every_reason() -> None:
 
 
 def test_kernel_environment_drops_secrets() -> None:
-    incoming = {"PATH": "/usr/bin", "WORKBOOK_DB_URL": "postgresql://u:pw@h/db", "AWS_SECRET_ACCESS_KEY": "x",
-                "NBGRADER_EXECUTION": "autograde"}
+    incoming = {
+        "PATH": "/usr/bin",
+        "WORKBOOK_DB_URL": "postgresql://u:pw@h/db",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "NBGRADER_EXECUTION": "autograde",
+    }
     env = kernel_environment({"home": "/h", "runtime_dir": "/r"}, incoming)
     assert "WORKBOOK_DB_URL" not in env and "AWS_SECRET_ACCESS_KEY" not in env
     assert env["NBGRADER_EXECUTION"] == "autograde" and env["HOME"] == "/h" and env["PATH"] == "/usr/bin"
@@ -100,7 +117,9 @@ def test_open_course_folders_are_detected(tmp_path: Path) -> None:
         (open_root / "gradebook.db").chmod(0o644)
         assert readable_by_others(open_root / "source")
         assert exposed_course_paths(open_root, f"sqlite:///{open_root / 'gradebook.db'}") == [
-            open_root / "source", open_root / "gradebook.db"]
+            open_root / "source",
+            open_root / "gradebook.db",
+        ]
         (open_root / "source").chmod(0o700)
         (open_root / "gradebook.db").chmod(0o600)
         assert exposed_course_paths(open_root, f"sqlite:///{open_root / 'gradebook.db'}") == []

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 
 from tests.conftest import REPO
-from workbook.build.course import Course
-from workbook.build.hygiene import check_source
+from workbook.editions.course import Course
+from workbook.editions.hygiene import check_source
 
 DEMO = Path("source/demo/01_demo.ipynb")
 
@@ -75,8 +75,12 @@ def test_clean_command_strips_outputs_and_editor_metadata(mini_course: Path) -> 
         nb.cells[3].metadata["scrolled"] = True
 
     assert spoil(mini_course, ran_in_lab)
-    run = subprocess.run([sys.executable, "-m", "workbook", "--root", str(mini_course), "clean"],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbook", "--root", str(mini_course), "clean"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "01_demo.ipynb" in run.stdout
     assert check_source(Course(mini_course)).problems == []
     nb = nbformat.read(str(mini_course / DEMO), as_version=4)

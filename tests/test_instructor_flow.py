@@ -36,19 +36,24 @@ def two_paragraphs(name: str) -> tuple[str, str]:
 
 
 ADA = {}
-for _project, _sample in (("project_a", "a_good_closed.md"), ("project_b", "b_good_open.md"),
-                          ("project_c", "c_good_api_contract.md")):
+for _project, _sample in (
+    ("project_a", "a_good_closed.md"),
+    ("project_b", "b_good_open.md"),
+    ("project_c", "c_good_api_contract.md"),
+):
     ADA[f"{_project}_recommendation"], ADA[f"{_project}_risk"] = two_paragraphs(_sample)
 BO = {"project_b_recommendation": (SAMPLES / "b_weak_one_factor.md").read_text(encoding="utf-8").strip()}
 
 # What the instructor enters: (points, comment) per answer cell; cells not listed get 0 and no comment.
 MANUAL = {
-    "ada": {"project_a_recommendation": (3, "Clear and complete: all five factors argued from the case."),
-            "project_a_risk": (2, "Good: the main risk and concrete steps."),
-            "project_b_recommendation": (2.5, "Cost figures right; say more about how to test capability."),
-            "project_b_risk": (2, ""),
-            "project_c_recommendation": (3, "You argued the other defensible answer fairly."),
-            "project_c_risk": (1.5, "Mitigations are concrete, but quarterly re-reading is slow.")},
+    "ada": {
+        "project_a_recommendation": (3, "Clear and complete: all five factors argued from the case."),
+        "project_a_risk": (2, "Good: the main risk and concrete steps."),
+        "project_b_recommendation": (2.5, "Cost figures right; say more about how to test capability."),
+        "project_b_risk": (2, ""),
+        "project_c_recommendation": (3, "You argued the other defensible answer fairly."),
+        "project_c_risk": (1.5, "Mitigations are concrete, but quarterly re-reading is slow."),
+    },
     "bo": {"project_b_recommendation": (1, "Only data sensitivity is discussed; weigh the other four factors.")},
     "cy": {},
 }

@@ -40,8 +40,9 @@ def _run(tmp_path: Path, answers: dict[str, str] | None = None) -> dict[str, lis
         if answers is not None and _grade_id(cell) in answers:
             replacement = answers[_grade_id(cell)]
             cell.source = SOLUTION.sub(lambda _, text=replacement: text, cell.source)
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        nb, timeout=60, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
     return {_grade_id(cell) or cell.get("id"): cell.outputs for cell in nb.cells if cell.cell_type == "code"}
 
@@ -54,8 +55,11 @@ def test_the_notebook_runs_clean_with_its_solutions(tmp_path):
     outputs = _run(tmp_path)
     problems = {cell: _errors(out) for cell, out in outputs.items() if _errors(out)}
     assert not problems, f"cells failing with the solutions in place: {problems}"
-    noisy = [cell for cell in PANDAS_TESTS
-             if any(o["output_type"] == "stream" and o["name"] == "stderr" for o in outputs[cell])]
+    noisy = [
+        cell
+        for cell in PANDAS_TESTS
+        if any(o["output_type"] == "stream" and o["name"] == "stderr" for o in outputs[cell])
+    ]
     assert not noisy, f"test cells writing to stderr (nbgrader would score them 0): {noisy}"
 
 

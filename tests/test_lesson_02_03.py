@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbook.build.keys import hidden_line_numbers
+from workbook.editions.keys import hidden_line_numbers
 
 SOURCE = Path(__file__).resolve().parent.parent / "source" / "open_vs_closed"
 NOTEBOOKS = ["02_case_for_open", "03_case_for_closed"]
@@ -44,9 +44,13 @@ def literal(call: ast.Call, name: str, position: int | None = None, default: obj
 def calls(tree: ast.AST, attribute: str) -> list[ast.Call]:
     """Calls of ``quiz.<attribute>(...)`` in a parsed cell."""
     return [
-        node for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        and node.func.attr == attribute and isinstance(node.func.value, ast.Name) and node.func.value.id == "quiz"
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == attribute
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "quiz"
     ]
 
 
@@ -76,19 +80,21 @@ def quiz_cells(stem: str) -> list[QuizCell]:
         (question,) = calls(tree, "MultipleChoice")
         (key,) = calls(tree, "key")
         meta = nbgrader(cell)
-        found.append(QuizCell(
-            index=index,
-            graded=bool(meta.get("grade")),
-            cell_points=meta.get("points"),
-            question_id=literal(question, "id"),
-            options=literal(question, "options"),
-            several=literal(question, "several", default=False),
-            key_id=literal(key, "question_id", 0),
-            answer=literal(key, "key", 1),
-            explanations=literal(key, "explanations", 2, default={}),
-            key_points=literal(key, "points", 3, default=1),
-            key_hidden=key.lineno in hidden_line_numbers(cell.source),
-        ))
+        found.append(
+            QuizCell(
+                index=index,
+                graded=bool(meta.get("grade")),
+                cell_points=meta.get("points"),
+                question_id=literal(question, "id"),
+                options=literal(question, "options"),
+                several=literal(question, "several", default=False),
+                key_id=literal(key, "question_id", 0),
+                answer=literal(key, "key", 1),
+                explanations=literal(key, "explanations", 2, default={}),
+                key_points=literal(key, "points", 3, default=1),
+                key_hidden=key.lineno in hidden_line_numbers(cell.source),
+            )
+        )
     return found
 
 
@@ -160,6 +166,7 @@ def test_every_citation_resolves_to_a_dated_source(stem: str) -> None:
 
 # ---------------------------------------------------------------- the cost exercise in 03
 
+
 def exercise_cells() -> tuple[str, str]:
     cells = {nbgrader(c).get("grade_id"): c.source for c in read("03_case_for_closed").cells}
     return cells["monthly_api_bill"], cells["monthly_api_bill_tests"]
@@ -198,16 +205,18 @@ def test_untouched_exercise_earns_nothing() -> None:
         run_tests(function_only, tests, hidden=True)
 
 
-@pytest.mark.parametrize("mistake", [
-    "return requests_per_month * (input_tokens * price_in + output_tokens * price_out)",  # forgot "per million"
-    "return requests_per_month * (input_tokens * price_out + output_tokens * price_in) / 1_000_000",  # swapped
-    "return (input_tokens * price_in + output_tokens * price_out) / 1_000_000",  # forgot the request count
-])
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        "return requests_per_month * (input_tokens * price_in + output_tokens * price_out)",  # forgot "per million"
+        "return requests_per_month * (input_tokens * price_out + output_tokens * price_in) / 1_000_000",  # swapped
+        "return (input_tokens * price_in + output_tokens * price_out) / 1_000_000",  # forgot the request count
+    ],
+)
 def test_common_mistakes_are_caught_by_the_visible_tests(mistake: str) -> None:
     _, tests = exercise_cells()
     wrong = (
-        "def monthly_api_bill(requests_per_month, input_tokens, output_tokens, price_in, price_out):\n"
-        f"    {mistake}\n"
+        f"def monthly_api_bill(requests_per_month, input_tokens, output_tokens, price_in, price_out):\n    {mistake}\n"
     )
     with pytest.raises(AssertionError):
         run_tests(wrong, tests, hidden=False)
@@ -225,6 +234,7 @@ def test_hidden_tests_use_values_worked_out_by_hand() -> None:
 
 
 # ---------------------------------------------------------------- the arithmetic printed in the prose
+
 
 def prose(stem: str) -> str:
     return "\n".join(c.source for c in read(stem).cells if c.cell_type == "markdown")

@@ -13,9 +13,21 @@ import pytest
 from workbook.data import LICENCES_CSV, load_licences
 
 EXPECTED_COLUMNS = [
-    "model", "family", "developer", "licence", "licence_type", "weights_downloadable", "run_on_own_hardware",
-    "modify_and_redistribute", "commercial_use", "mau_limit", "use_policy", "data_published", "restrictions",
-    "source", "as_of",
+    "model",
+    "family",
+    "developer",
+    "licence",
+    "licence_type",
+    "weights_downloadable",
+    "run_on_own_hardware",
+    "modify_and_redistribute",
+    "commercial_use",
+    "mau_limit",
+    "use_policy",
+    "data_published",
+    "restrictions",
+    "source",
+    "as_of",
 ]
 
 
@@ -45,6 +57,7 @@ def _row_of(licences, model: str):
 
 
 # --- the shipped table ---
+
 
 def test_table_has_the_documented_columns_and_types(licences):
     assert list(licences.columns) == EXPECTED_COLUMNS
@@ -114,6 +127,7 @@ def test_importing_workbook_data_does_not_import_pandas():
 
 
 # --- the loader's checks ---
+
 
 def test_missing_source_names_the_row(tmp_path):
     rows = _rows()

@@ -17,7 +17,7 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, submit
 from tests.nbgrader_helpers import autograded_points, nbgrader, without_markers
-from workbook.build.course import Course
+from workbook.editions.course import Course
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +41,11 @@ def test_autograde_gives_exact_scores(graded_course) -> None:
         for student, per_notebook in expected.items():
             for stem, score in per_notebook.items():
                 submission = gradebook.find_submission_notebook(stem, ASSIGNMENT, student)
-                assert submission.code_score == pytest.approx(score), (student, stem, [
-                    (g.name, g.score) for g in submission.grades])
+                assert submission.code_score == pytest.approx(score), (
+                    student,
+                    stem,
+                    [(g.name, g.score) for g in submission.grades],
+                )
     full = {stem: score for stem, score in expected["correct"].items()}
     assert sum(full.values()) > 0 and all(v == 0 for v in expected["untouched"].values())
     assert sum(expected["partly_wrong"].values()) < sum(full.values())
@@ -62,8 +65,11 @@ def test_feedback_is_generated_for_every_student(graded_course) -> None:
         page = html.unescape(re.sub(r"<[^>]+>", "", page))  # code is split into highlighted spans
         total = sum(autograded_points(source_nb).values())
         assert f"{total:g}" in page
-        answers = [without_markers(c.source).strip().splitlines()[0] for c in source_nb.cells
-                   if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+        answers = [
+            without_markers(c.source).strip().splitlines()[0]
+            for c in source_nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+        ]
         for first_line in answers:
             assert first_line in page, f"{source_path.stem}: the student's answer {first_line!r} is missing"
 

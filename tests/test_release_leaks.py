@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
-from workbook.build.course import Course
-from workbook.build.keys import hidden_line_numbers, hidden_regions, quiz_keys
+from workbook.editions.course import Course
+from workbook.editions.keys import hidden_line_numbers, hidden_regions, quiz_keys
 
 COURSE = Course(REPO)
 SOURCES = COURSE.source_notebooks()
@@ -27,8 +27,12 @@ def encodings(answer) -> set[str]:
     found = set(texts)
     for text in texts:
         raw = text.encode()
-        found |= {hashlib.md5(raw).hexdigest(), hashlib.sha1(raw).hexdigest(), hashlib.sha256(raw).hexdigest(),
-                  base64.b64encode(raw).decode()}
+        found |= {
+            hashlib.md5(raw).hexdigest(),
+            hashlib.sha1(raw).hexdigest(),
+            hashlib.sha256(raw).hexdigest(),
+            base64.b64encode(raw).decode(),
+        }
     if isinstance(answer, str):
         raw = answer.encode()
         found |= {hashlib.md5(raw).hexdigest(), hashlib.sha256(raw).hexdigest(), base64.b64encode(raw).decode()}
@@ -58,8 +62,13 @@ def released_sources(source: Path) -> str:
 def test_no_hidden_test_line_reaches_the_release(source: Path) -> None:
     nb = nbformat.read(str(source), as_version=4)
     text = release_text(source)
-    lines = {line.strip() for cell in nb.cells if cell.cell_type == "code"
-             for region in hidden_regions(cell.source) for line in region.splitlines()}
+    lines = {
+        line.strip()
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for region in hidden_regions(cell.source)
+        for line in region.splitlines()
+    }
     # Lines students see anyway (a question id, "points=2,") are no leak; any other hidden line is.
     visible = {line.strip() for cell in nb.cells for line in visible_source(cell.source).splitlines()}
     visible |= {f'"{key.question_id}",' for key in quiz_keys(nb)}  # question ids are public
@@ -73,7 +82,7 @@ def test_no_graded_key_or_explanation_reaches_the_release(source: Path) -> None:
     text = release_text(source)
     graded = [k for k in quiz_keys(nb) if k.hidden]
     for key in graded:
-        assert f"quiz.key(\n    \"{key.question_id}\"" not in text and f'quiz.key("{key.question_id}"' not in text
+        assert f'quiz.key(\n    "{key.question_id}"' not in text and f'quiz.key("{key.question_id}"' not in text
         for form in encodings(key.answer):
             assert form not in text, f"{key.question_id}: its key appears in the release as {form!r}"
         flat = " ".join(released_sources(source).split())

@@ -66,8 +66,12 @@ def test_save_bundles_notebooks_and_answer_stores_beside_them(work: Path) -> Non
     assert re.fullmatch(r"my-work-2025-03-14-150926\.zip", saved.path.name)
     with zipfile.ZipFile(saved.path) as archive:
         names = set(archive.namelist())
-        assert names == {"01_what_open_means.ipynb", "02_case_for_open.ipynb", "01_what_open_means.answers.json",
-                         "my-work.json"}
+        assert names == {
+            "01_what_open_means.ipynb",
+            "02_case_for_open.ipynb",
+            "01_what_open_means.answers.json",
+            "my-work.json",
+        }
         for name in names - {"my-work.json"}:
             assert archive.read(name) == (work / name).read_bytes()
         manifest = json.loads(archive.read("my-work.json"))
@@ -98,8 +102,11 @@ def test_a_new_session_gets_notebooks_and_quiz_answers_back(work: Path, tmp_path
     fresh = tmp_path / "next_week"
     fresh.mkdir()
     report = restore_bundle(fresh, data)
-    assert sorted(report.added) == ["01_what_open_means.answers.json", "01_what_open_means.ipynb",
-                                    "02_case_for_open.ipynb"]
+    assert sorted(report.added) == [
+        "01_what_open_means.answers.json",
+        "01_what_open_means.ipynb",
+        "02_case_for_open.ipynb",
+    ]
     assert report.replaced == [] and report.backup_folder is None
     assert (fresh / "01_what_open_means.ipynb").read_bytes() == (work / "01_what_open_means.ipynb").read_bytes()
     answers = AnswerStore(fresh / "01_what_open_means.answers.json").load()
@@ -164,8 +171,10 @@ BAD_ZIPS = {
     "other files": (zip_of({"01_x.ipynb": GOOD_NB, "run_me.py": b"import os"}), "run_me.py"),
     "broken notebook": (zip_of({"01_x.ipynb": b"{not json"}), "01_x.ipynb is not a readable notebook"),
     "json that is no notebook": (zip_of({"01_x.ipynb": b'{"hello": 1}'}), "01_x.ipynb is not a Jupyter notebook"),
-    "foreign answer file": (zip_of({"01_x.answers.json": b'{"schema_version": 99, "answers": {}}'}),
-                            "01_x.answers.json is not an answer file this workbook can read"),
+    "foreign answer file": (
+        zip_of({"01_x.answers.json": b'{"schema_version": 99, "answers": {}}'}),
+        "01_x.answers.json is not an answer file this workbook can read",
+    ),
     "empty zip": (zip_of({}), "no notebooks and no answer files"),
     "only a manifest": (zip_of({"my-work.json": b"{}"}), "no notebooks and no answer files"),
 }
@@ -213,8 +222,9 @@ def test_a_disk_error_midway_loses_nothing(work: Path, tmp_path: Path, monkeypat
     data = save_bundle(work).path.read_bytes()
     target = tmp_path / "target"
     target.mkdir()
-    originals = {name: notebook_bytes(f"current {name}") for name in
-                 ("01_what_open_means.ipynb", "02_case_for_open.ipynb")}
+    originals = {
+        name: notebook_bytes(f"current {name}") for name in ("01_what_open_means.ipynb", "02_case_for_open.ipynb")
+    }
     for name, content in originals.items():
         (target / name).write_bytes(content)
     real_write, calls = bundle_module._write_atomically, []
@@ -245,8 +255,11 @@ def test_save_button_offers_the_zip_as_a_download(work: Path) -> None:
     view.save_button.click()
     shown = view.save_result.value
     assert "Saved your work into one zip" in shown
-    link = re.search(r'<a class="wb-session-download" download="(my-work-[\d-]+\.zip)" '
-                     r'href="data:application/zip;base64,([A-Za-z0-9+/=]+)"', shown)
+    link = re.search(
+        r'<a class="wb-session-download" download="(my-work-[\d-]+\.zip)" '
+        r'href="data:application/zip;base64,([A-Za-z0-9+/=]+)"',
+        shown,
+    )
     assert link, shown
     downloaded = base64.b64decode(link.group(2))
     assert downloaded == (work / link.group(1)).read_bytes()
@@ -265,8 +278,15 @@ def test_save_button_explains_a_failure(tmp_path: Path) -> None:
 
 def upload(view, name: str, data: bytes) -> None:
     """Choose a file in the FileUpload widget, as the browser reports it to the kernel."""
-    view.upload.value = ({"name": name, "type": "application/zip", "size": len(data),
-                          "content": memoryview(data), "last_modified": datetime(2025, 3, 14, 15, 9)},)
+    view.upload.value = (
+        {
+            "name": name,
+            "type": "application/zip",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime(2025, 3, 14, 15, 9),
+        },
+    )
 
 
 def test_restore_needs_a_chosen_file_then_reports_file_by_file(work: Path, tmp_path: Path) -> None:
@@ -305,11 +325,11 @@ def test_restore_of_a_wrong_file_says_so_in_the_notebook(work: Path) -> None:
 
 
 def test_under_nbgrader_the_panel_shows_nothing_and_stays_light(tmp_path: Path) -> None:
-    code = ("import sys\nfrom workbook import session_files\nsession_files.show()\n"
-            "print('ipywidgets' in sys.modules)")
+    code = "import sys\nfrom workbook import session_files\nsession_files.show()\nprint('ipywidgets' in sys.modules)"
     env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
     assert result.stderr == ""

@@ -56,31 +56,37 @@ def test_good_and_weak_are_separated_by_factor_coverage() -> None:
     assert max(coverage["weak"]) <= 3
 
 
-@pytest.mark.parametrize(("sentence", "factor"), [
-    ("Nobody at the school could keep a server running over the holidays.", "infrastructure"),
-    ("The lab's engineers can serve and patch the model on their own cluster.", "infrastructure"),
-    ("The gene sequences must never leave the building.", "data_sensitivity"),
-    ("Her unpublished stories could leak if she pastes them into a chatbot.", "data_sensitivity"),
-    ("The kids' questions could end up in the vendor's training data.", "data_sensitivity"),
-    ("If the vendor doubles its price or retires the model, the tutor stops working.", "sovereignty"),
-    ("Relying on one company means it can switch the model off whenever it likes.", "sovereignty"),
-    ("Check that the licence allows commercial use before building on the weights.", "sovereignty"),
-    ("At two billion tokens a month the owned GPUs break even with the API within a year.", "cost"),
-    ("The monthly bill stays well under five hundred dollars.", "cost"),
-    ("Students need patient, correct step-by-step explanations.", "capability"),
-    ("A smaller model may not be good enough for the task, which a benchmark would show.", "capability"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "factor"),
+    [
+        ("Nobody at the school could keep a server running over the holidays.", "infrastructure"),
+        ("The lab's engineers can serve and patch the model on their own cluster.", "infrastructure"),
+        ("The gene sequences must never leave the building.", "data_sensitivity"),
+        ("Her unpublished stories could leak if she pastes them into a chatbot.", "data_sensitivity"),
+        ("The kids' questions could end up in the vendor's training data.", "data_sensitivity"),
+        ("If the vendor doubles its price or retires the model, the tutor stops working.", "sovereignty"),
+        ("Relying on one company means it can switch the model off whenever it likes.", "sovereignty"),
+        ("Check that the licence allows commercial use before building on the weights.", "sovereignty"),
+        ("At two billion tokens a month the owned GPUs break even with the API within a year.", "cost"),
+        ("The monthly bill stays well under five hundred dollars.", "cost"),
+        ("Students need patient, correct step-by-step explanations.", "capability"),
+        ("A smaller model may not be good enough for the task, which a benchmark would show.", "capability"),
+    ],
+)
 def test_factors_are_found_in_paraphrase(sentence: str, factor: str) -> None:
     result = writing.check(sentence)
     assert result.factors[factor].found, (sentence, factor)
 
 
-@pytest.mark.parametrize(("sentence", "factor"), [
-    ("The best thing about this plan is that it is simple.", "capability"),
-    ("The students will enjoy it.", "data_sensitivity"),
-    ("It is the right thing to do.", "sovereignty"),
-    ("Open source is free as in freedom.", "cost"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "factor"),
+    [
+        ("The best thing about this plan is that it is simple.", "capability"),
+        ("The students will enjoy it.", "data_sensitivity"),
+        ("It is the right thing to do.", "sovereignty"),
+        ("Open source is free as in freedom.", "cost"),
+    ],
+)
 def test_everyday_words_do_not_count_as_factors(sentence: str, factor: str) -> None:
     assert not writing.check(sentence).factors[factor].found
 
@@ -156,8 +162,18 @@ def test_english_answers_are_not_called_foreign() -> None:
             assert writing.check(sample_text(sample["file"])).english, sample["file"]
 
 
-@pytest.mark.parametrize("odd", ["\x00\x01\x02" * 1000, "💥" * 5000, "$$$ ** ## >>> ```", "a" * 200_000,
-                                 b"\xff\xfe invalid utf-8 \xc3", ["a list of ", "source lines\n"], 12345])
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "\x00\x01\x02" * 1000,
+        "💥" * 5000,
+        "$$$ ** ## >>> ```",
+        "a" * 200_000,
+        b"\xff\xfe invalid utf-8 \xc3",
+        ["a list of ", "source lines\n"],
+        12345,
+    ],
+)
 def test_odd_input_never_crashes(odd) -> None:
     result = writing.check(odd)
     assert isinstance(result.words, int) and isinstance(result.hints, list)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO
 from workbook import costs, writing
-from workbook.build.selflearner import _split_notes
+from workbook.editions.selflearner import _split_notes
 
 STEM = "07_decision_framework"
 SOURCE = REPO / "source" / "open_vs_closed" / f"{STEM}.ipynb"

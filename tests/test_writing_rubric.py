@@ -24,16 +24,19 @@ def test_course_rubric_has_the_five_factors_and_structure() -> None:
     assert set(rubric.projects) == {"project_a", "project_b", "project_c"}
 
 
-@pytest.mark.parametrize(("break_it", "message"), [
-    (lambda d: d.update(schema_version=2), "schema_version must be 1"),
-    (lambda d: d["criteria"][0].pop("partial"), "criterion 1: 'partial' is missing"),
-    (lambda d: d["criteria"].pop(2), "the factor criteria must be"),
-    (lambda d: d["parts"]["risk"].update(points=4), "bands must run from 4 points"),
-    (lambda d: d["parts"]["risk"].update(words=[200, 40]), "'words' must be [fewest, most]"),
-    (lambda d: d["questions"]["project_a_risk"].update(project="project_z"), "unknown project 'project_z'"),
-    (lambda d: d["projects"]["project_a"]["hints"].update(price="..."), "hints for unknown factors ['price']"),
-    (lambda d: d["criteria"][1].update(name="   "), "'name' is empty"),
-])
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda d: d.update(schema_version=2), "schema_version must be 1"),
+        (lambda d: d["criteria"][0].pop("partial"), "criterion 1: 'partial' is missing"),
+        (lambda d: d["criteria"].pop(2), "the factor criteria must be"),
+        (lambda d: d["parts"]["risk"].update(points=4), "bands must run from 4 points"),
+        (lambda d: d["parts"]["risk"].update(words=[200, 40]), "'words' must be [fewest, most]"),
+        (lambda d: d["questions"]["project_a_risk"].update(project="project_z"), "unknown project 'project_z'"),
+        (lambda d: d["projects"]["project_a"]["hints"].update(price="..."), "hints for unknown factors ['price']"),
+        (lambda d: d["criteria"][1].update(name="   "), "'name' is empty"),
+    ],
+)
 def test_a_broken_rubric_is_refused_with_the_place_named(break_it, message: str) -> None:
     data = copy.deepcopy(RAW)
     break_it(data)
@@ -79,8 +82,11 @@ def test_mark_scheme_shows_the_cells_points_and_bands() -> None:
 def test_notebook_answer_cells_are_exactly_the_rubrics_questions() -> None:
     rubric = load_rubric()
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    graded = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
-              if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")}
+    graded = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")
+    }
     assert set(graded) == set(rubric.questions)
     for grade_id, cell in graded.items():
         _, part = rubric.question(grade_id)

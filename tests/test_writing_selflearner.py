@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
-from workbook.build.selflearner import self_learner_notebook, store_name_for
+from workbook.editions.selflearner import self_learner_notebook, store_name_for
 
 STEM = "07_decision_framework"
 SOURCE = REPO / "source" / "open_vs_closed" / f"{STEM}.ipynb"
@@ -36,10 +36,12 @@ def self_assess_call(path: Path, grade_id: str) -> dict:
     """The arguments of the generated self_assess call below ``grade_id``'s answer cell."""
     nb = nbformat.read(str(path), as_version=4)
     cell = next(c for c in nb.cells if f"'{grade_id}'" in c.source and "self_assess" in c.source)
-    call = next(n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Call)
-                and getattr(n.func, "attr", "") == "self_assess")
-    return {"grade_id": ast.literal_eval(call.args[0]),
-            **{k.arg: ast.literal_eval(k.value) for k in call.keywords}}
+    call = next(
+        n
+        for n in ast.walk(ast.parse(cell.source))
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "self_assess"
+    )
+    return {"grade_id": ast.literal_eval(call.args[0]), **{k.arg: ast.literal_eval(k.value) for k in call.keywords}}
 
 
 def save_answer(path: Path, grade_id: str, text: str) -> None:
@@ -144,8 +146,14 @@ def test_self_learner_notebook_runs_headless_and_leaks_no_model_answer(learner: 
     copy.parent.mkdir()
     shutil.copy2(learner, copy)
     nb = nbformat.read(str(copy), as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                                     store_widget_state=True, resources={"metadata": {"path": str(copy.parent)}})
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=60,
+        kernel_name="python3",
+        allow_errors=True,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(copy.parent)}},
+    )
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []

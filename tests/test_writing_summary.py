@@ -41,11 +41,18 @@ def submit(course: Path, student: str, answers: dict[str, str]) -> Path:
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     good_a, good_b, good_c = (paragraphs(n) for n in ("a_good_closed.md", "b_good_open.md", "c_good_local.md"))
-    submit(tmp_path, "ada", {
-        "project_a_recommendation": good_a[0], "project_a_risk": good_a[1],
-        "project_b_recommendation": good_b[0], "project_b_risk": good_b[1],
-        "project_c_recommendation": good_c[0], "project_c_risk": good_c[1],
-    })
+    submit(
+        tmp_path,
+        "ada",
+        {
+            "project_a_recommendation": good_a[0],
+            "project_a_risk": good_a[1],
+            "project_b_recommendation": good_b[0],
+            "project_b_risk": good_b[1],
+            "project_c_recommendation": good_c[0],
+            "project_c_risk": good_c[1],
+        },
+    )
     weak = (SAMPLES / "b_weak_one_factor.md").read_text()
     submit(tmp_path, "bo", {"project_b_recommendation": weak})
     broken = submit(tmp_path, "cy", {})
@@ -90,23 +97,35 @@ def test_missing_stage_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
     out = course / "summary.csv"
-    run = subprocess.run([sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course),
-                          "--csv", str(out)], capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course), "--csv", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert "ada" in run.stdout and "project_c" in run.stdout and f"wrote {out}" in run.stdout
     saved = pd.read_csv(out, keep_default_na=False)
     assert len(saved) == len(writing.summary(course, ASSIGNMENT))
     assert set(saved.columns) >= {"student", "project", *writing.FACTORS, "hints"}
 
-    empty = subprocess.run([sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root",
-                            str(course / "nowhere")], capture_output=True, text=True, check=False)
+    empty = subprocess.run(
+        [sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course / "nowhere")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert empty.returncode == 1 and "does not exist" in empty.stderr
 
 
 def test_the_workbook_command_line_offers_the_same_summary(course: Path) -> None:
     out = course / "from-main.csv"
-    run = subprocess.run([sys.executable, "-m", "workbook", "--root", str(course), "writing-summary", ASSIGNMENT,
-                          "--csv", str(out)], capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbook", "--root", str(course), "writing-summary", ASSIGNMENT, "--csv", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     saved = pd.read_csv(out, keep_default_na=False)
     assert sorted(saved["student"].unique()) == sorted(writing.summary(course, ASSIGNMENT)["student"].unique())

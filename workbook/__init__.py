@@ -1,7 +1,7 @@
 """The "Open vs. Closed AI, in Depth" workbook package.
 
 Student side (imported from notebooks, kept light): ``workbook.quiz``, ``workbook.data``, later ``workbook.costs`` and
-``workbook.writing``. Instructor side (never imported by notebooks): ``workbook.build`` and the command line
+``workbook.writing``. Instructor side (never imported by notebooks): ``workbook.editions`` and the command line
 (``python -m workbook``).
 """
 

@@ -16,8 +16,8 @@ def _put_own_scripts_on_path() -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from workbook.build import BuildError, build
-    from workbook.build.course import Course, find_course_root
+    from workbook.editions import BuildError, build
+    from workbook.editions.course import Course, find_course_root
 
     root = find_course_root(args.root)
     db_url = None
@@ -32,8 +32,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from workbook.build.clean import clean_source
-    from workbook.build.course import Course, find_course_root
+    from workbook.editions.clean import clean_source
+    from workbook.editions.course import Course, find_course_root
 
     changed = clean_source(Course(find_course_root(args.root)))
     print("\n".join(f"cleaned {path}" for path in changed) or "source/ was already clean")
@@ -41,8 +41,8 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _hygiene(args: argparse.Namespace) -> int:
-    from workbook.build.course import Course, find_course_root
-    from workbook.build.hygiene import check_source
+    from workbook.editions.course import Course, find_course_root
+    from workbook.editions.hygiene import check_source
 
     report = check_source(Course(find_course_root(args.root)))
     print(report.points_table())
@@ -53,13 +53,18 @@ def _hygiene(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from workbook.build.course import find_course_root
+    from workbook.editions.course import find_course_root
     from workbook.grading.runner import GradeOptions, GradingError, grade, report
 
-    options = GradeOptions(workers=args.workers, students=args.student or None, force=args.force,
-                           timeout=args.timeout, isolate=False if args.no_isolation else None,
-                           allow_readable_course=args.allow_readable_course,
-                           limits={"address_space": args.memory_limit * 1024**2} if args.memory_limit else {})
+    options = GradeOptions(
+        workers=args.workers,
+        students=args.student or None,
+        force=args.force,
+        timeout=args.timeout,
+        isolate=False if args.no_isolation else None,
+        allow_readable_course=args.allow_readable_course,
+        limits={"address_space": args.memory_limit * 1024**2} if args.memory_limit else {},
+    )
     try:
         run = grade(find_course_root(args.root), args.assignment, options)
     except GradingError as error:
@@ -69,7 +74,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from workbook.build.course import find_course_root
+    from workbook.editions.course import find_course_root
     from workbook.grading.feedback import generate_feedback
 
     written, problems = generate_feedback(find_course_root(args.root), args.assignment, args.student or None)
@@ -80,7 +85,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from workbook.build.course import find_course_root
+    from workbook.editions.course import find_course_root
     from workbook.grading.export import export_grades
 
     for path in export_grades(find_course_root(args.root), args.assignment, Path(args.to)):
@@ -89,7 +94,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _writing_summary(args: argparse.Namespace) -> int:
-    from workbook.build.course import find_course_root
+    from workbook.editions.course import find_course_root
     from workbook.writing.__main__ import main as writing_main
 
     root = args.root.resolve() if args.root else find_course_root()  # only submitted/ is needed here
@@ -121,10 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--force", action="store_true", help="regrade students already autograded")
     grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
     grade.add_argument("--memory-limit", type=int, default=None, help="MiB of address space per kernel (4096)")
-    grade.add_argument("--no-isolation", action="store_true",
-                       help="run kernels as yourself (the default when not root)")
-    grade.add_argument("--allow-readable-course", action="store_true",
-                       help="grade even if source/ or the gradebook are readable by every user")
+    grade.add_argument(
+        "--no-isolation", action="store_true", help="run kernels as yourself (the default when not root)"
+    )
+    grade.add_argument(
+        "--allow-readable-course",
+        action="store_true",
+        help="grade even if source/ or the gradebook are readable by every user",
+    )
     grade.set_defaults(run=_grade)
 
     feedback = commands.add_parser("feedback", help="feedback HTML without hidden tests or answer keys")

@@ -27,9 +27,23 @@ REPO = Path(__file__).resolve().parents[2]
 KEY_FILES = ("requirements.txt", "postBuild", "pyproject.toml", "runtime.txt")
 # What a clone of the repository would not hold, or what only this machine made.
 NOT_IN_A_CLONE = shutil.ignore_patterns(
-    ".git", ".venv", ".venv-*", ".pytest_cache", ".ruff_cache", "__pycache__", "*.pyc", "*.egg-info",
-    ".ipynb_checkpoints", ".build-*", "*.answers.json", "*.answers.corrupt-*", "submitted", "feedback",
-    "gradebook.db*", "my-work-*.zip", "backup-before-restore-*",
+    ".git",
+    ".venv",
+    ".venv-*",
+    ".pytest_cache",
+    ".ruff_cache",
+    "__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    ".ipynb_checkpoints",
+    ".build-*",
+    "*.answers.json",
+    "*.answers.corrupt-*",
+    "submitted",
+    "feedback",
+    "gradebook.db*",
+    "my-work-*.zip",
+    "backup-before-restore-*",
 )
 
 
@@ -48,8 +62,9 @@ class BinderEnv:
 
 def launch_paths() -> list[str]:
     """The paths the README's Binder links open (``...?urlpath=lab/tree/<path>``), in order."""
-    found = re.findall(r"mybinder\.org/v2/gh/[^\s)`]*\?urlpath=lab/tree/([^\s)`&]+)",
-                       (REPO / "README.md").read_text(encoding="utf-8"))
+    found = re.findall(
+        r"mybinder\.org/v2/gh/[^\s)`]*\?urlpath=lab/tree/([^\s)`&]+)", (REPO / "README.md").read_text(encoding="utf-8")
+    )
     assert found, "README.md has no Binder launch link with urlpath=lab/tree/..."
     return found
 
@@ -76,15 +91,24 @@ def runtime_python() -> str:
 
 def clean_env(base: Path, venv: Path | None = None) -> dict[str, str]:
     """Environment of a new Binder user: the venv first on PATH, private Jupyter folders, no grading flag."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"VIRTUAL_ENV", "PYTHONPATH", "NBGRADER_EXECUTION", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"VIRTUAL_ENV", "PYTHONPATH", "NBGRADER_EXECUTION", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"}
+    }
     if venv is not None:
         env["PATH"] = str(venv / "bin") + os.pathsep + env.get("PATH", "")
         env["VIRTUAL_ENV"] = str(venv)
-    for name, folder in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython"),
-                         ("MPLCONFIGDIR", "matplotlib")):
+    for name, folder in (
+        ("HOME", "home"),
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "matplotlib"),
+    ):
         (base / folder).mkdir(parents=True, exist_ok=True)
         env[name] = str(base / folder)
     env["PYTHONNOUSERSITE"] = "1"
@@ -134,8 +158,21 @@ def binder_env() -> BinderEnv:
         env = clean_env(build_home, venv)
         started = time.perf_counter()
         # exactly what repo2docker does with a requirements.txt at the root
-        _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-warn-script-location",
-              "-r", "requirements.txt"], repo, env, "pip install -r requirements.txt", 1500)
+        _run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--no-warn-script-location",
+                "-r",
+                "requirements.txt",
+            ],
+            repo,
+            env,
+            "pip install -r requirements.txt",
+            1500,
+        )
         seconds = time.perf_counter() - started
         _run(["/bin/bash", str(repo / "postBuild")], repo, env, "postBuild", 300)
         ready.write_text(f"{seconds:.1f}\n")
@@ -152,5 +189,4 @@ def start_lab(env: BinderEnv, base: Path) -> JupyterServer:
 
     No quiet settings here: postBuild must be what keeps JupyterLab's news popup away.
     """
-    return start_server(base, "lab", root=env.repo, jupyter=[str(env.bin / "jupyter")],
-                        env=clean_env(base, env.venv))
+    return start_server(base, "lab", root=env.repo, jupyter=[str(env.bin / "jupyter")], env=clean_env(base, env.venv))

@@ -51,8 +51,11 @@ def questions_of(path: Path) -> list[Question]:
         if cell.cell_type != "code" or "quiz." not in cell.source:
             continue
         for node in ast.walk(ast.parse(cell.source)):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in {"MultipleChoice", "Matching"}:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"MultipleChoice", "Matching"}
+            ):
                 args = {k.arg: k.value for k in node.keywords}
                 options = ast.literal_eval(args["options"]) if "options" in args else {}
                 several = "several" in args and ast.literal_eval(args["several"]) is True
@@ -74,7 +77,7 @@ def model_answers(path: Path) -> list[str]:
             answer = re.search(r"```python\n(.*?)\n```", below.source, re.S)
             assert answer, f"{path.name}: a model answer without code"
             indented = "\n".join(stub.group(1) + line for line in answer.group(1).splitlines())
-            filled.append(cell.source[: stub.start()] + indented + cell.source[stub.end():])
+            filled.append(cell.source[: stub.start()] + indented + cell.source[stub.end() :])
     return filled
 
 
@@ -113,7 +116,10 @@ KERNEL_READY = """(panelSelector) => {
 def active_tab_is(page, name: str) -> None:
     page.wait_for_function(
         """(name) => { const t = document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
-                       return !!t && t.textContent.trim() === name; }""", arg=name, timeout=60_000)
+                       return !!t && t.textContent.trim() === name; }""",
+        arg=name,
+        timeout=60_000,
+    )
 
 
 def run_all_cells(page) -> None:
@@ -132,13 +138,16 @@ def check_clean_and_drawn(page, name: str, questions: list[Question]) -> None:
     page.wait_for_function(
         """([sel, texts]) => { const p = document.querySelector(sel);
                               return !!p && texts.every(t => !p.textContent.includes(t)); }""",
-        arg=[PANEL, list(BROKEN_WIDGET_TEXTS)], timeout=30_000)
+        arg=[PANEL, list(BROKEN_WIDGET_TEXTS)],
+        timeout=30_000,
+    )
     errors = panel.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
     assert errors.count() == 0, f"{name}: error or warning output: {errors.first.text_content()[:500]}"
     widget_outputs = panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')
     for index in range(widget_outputs.count()):
-        assert widget_outputs.nth(index).locator(".lm-Widget, .jupyter-widgets").count() > 0, \
+        assert widget_outputs.nth(index).locator(".lm-Widget, .jupyter-widgets").count() > 0, (
             f"{name}: widget output {index} is empty"
+        )
 
 
 def paste_model_answers(page, path: Path) -> int:
@@ -153,8 +162,9 @@ def paste_model_answers(page, path: Path) -> int:
         lines = [line.strip() for line in shown.inner_text().splitlines() if line.strip()]
         assert lines and all(line in filled for line in lines), f"{path.name}: the model answer shows other code"
         cells = panel.locator(".jp-CodeCell")
-        stub = cells.nth(next(i for i in range(cells.count())
-                              if "raise NotImplementedError()" in cells.nth(i).text_content()))
+        stub = cells.nth(
+            next(i for i in range(cells.count()) if "raise NotImplementedError()" in cells.nth(i).text_content())
+        )
         stub.locator(".cm-content").click()
         page.keyboard.press("Control+a")
         page.keyboard.insert_text(filled)
@@ -175,12 +185,18 @@ def click_option(page, question: Question, option_id: str) -> None:
 
 def test_postbuild_ran_and_switched_off_nbgrader_tools(binder: BinderEnv, lab: JupyterServer, tmp_path: Path) -> None:
     env = clean_env(tmp_path, binder.venv)
-    listed = subprocess.run([str(binder.bin / "jupyter"), "labextension", "list"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    listed = subprocess.run(
+        [str(binder.bin / "jupyter"), "labextension", "list"], env=env, capture_output=True, text=True, timeout=120
+    )
     line = next((ln for ln in (listed.stdout + listed.stderr).splitlines() if "@jupyter/nbgrader" in ln), "")
     assert "disabled" in line, f"nbgrader's lab extension is still on:\n{listed.stdout}{listed.stderr}"
-    servers = subprocess.run([str(binder.bin / "jupyter"), "server", "extension", "list"], env=env,
-                             capture_output=True, text=True, timeout=120)
+    servers = subprocess.run(
+        [str(binder.bin / "jupyter"), "server", "extension", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     output = servers.stdout + servers.stderr
     for extension in NBGRADER_SERVER_EXTENSIONS:
         states = re.findall(rf"nbgrader\.server_extensions\.{extension}\s+\S*(enabled|disabled)", output)
@@ -240,6 +256,7 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
             with page.expect_file_chooser() as chooser:
                 upload_button.click()
             chooser.value.set_files(str(path))
+
         result = page.locator(PANEL).locator(".wb-session-restore-result")
         holiday = tmp_path / "holiday.zip"
         with zipfile.ZipFile(holiday, "w") as archive:
@@ -247,8 +264,11 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
         before = sorted(p.name for p in notebooks.iterdir())
         choose(holiday)
         page.locator(PANEL).locator(".wb-session-restore:not([disabled])").click()
-        page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('nothing was changed')",
-                               arg=f"{PANEL} .wb-session-restore-result", timeout=30_000)
+        page.wait_for_function(
+            "(sel) => document.querySelector(sel)?.textContent.includes('nothing was changed')",
+            arg=f"{PANEL} .wb-session-restore-result",
+            timeout=30_000,
+        )
         assert sorted(p.name for p in notebooks.iterdir()) == before
 
         # last week's answer to lesson 1's first question comes back with a restore
@@ -265,8 +285,11 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
         (tmp_path / "my-work-last-week.zip").write_bytes(bundle.getvalue())
         choose(tmp_path / "my-work-last-week.zip")
         page.locator(PANEL).locator(".wb-session-restore:not([disabled])").click()
-        page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('Restored')",
-                               arg=f"{PANEL} .wb-session-restore-result", timeout=30_000)
+        page.wait_for_function(
+            "(sel) => document.querySelector(sel)?.textContent.includes('Restored')",
+            arg=f"{PANEL} .wb-session-restore-result",
+            timeout=30_000,
+        )
         assert "Added 1 file(s)" in result.text_content()
         timings[START] = time.perf_counter() - started
 
@@ -288,8 +311,9 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
                 checked = box.first.evaluate("b => b.querySelector('input:checked')?.closest('label')?.textContent")
                 assert (checked or "").strip() == first.options[wrong_then]
                 box.locator(".wb-quiz-incorrect").first.wait_for(state="attached")
-            choice = next((q for q in questions if q.kind == "MultipleChoice" and not q.several
-                           and q.id != first.id), None)
+            choice = next(
+                (q for q in questions if q.kind == "MultipleChoice" and not q.several and q.id != first.id), None
+            )
             if choice is not None:  # practice feedback on a click
                 click_option(page, choice, list(choice.options)[-1])
                 panel.locator(f".wb-quiz-id-{choice.id} .wb-quiz-verdict strong").first.wait_for(timeout=15_000)
@@ -298,8 +322,9 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
             details = panel.locator(".jp-RenderedMarkdown details")
             if not pasted and details.count():  # a written exercise's model answer opens too
                 details.first.locator("summary").click()
-                body = details.first.evaluate("d => d.open && d.textContent.length - d.querySelector('summary')"
-                                              ".textContent.length")
+                body = details.first.evaluate(
+                    "d => d.open && d.textContent.length - d.querySelector('summary').textContent.length"
+                )
                 assert body and body > 20, f"{name}: the model answer is empty"
             timings[name] = time.perf_counter() - started
     finally:

@@ -13,8 +13,11 @@ from tests.binder.binder_env import launch_paths
 from tests.conftest import REPO
 
 START = "00_start.ipynb"
-EDITIONS = {"source": REPO / "source" / "open_vs_closed", "release": REPO / "release" / "open_vs_closed",
-            "notebooks": REPO / "notebooks"}
+EDITIONS = {
+    "source": REPO / "source" / "open_vs_closed",
+    "release": REPO / "release" / "open_vs_closed",
+    "notebooks": REPO / "notebooks",
+}
 ROW = re.compile(r"^\|\s*(\d\d)\s*\|\s*\[[^\]]+\]\((\d\d_[a-z_]+\.ipynb)\)\s*\|[^|]*\|\s*(\d+) min\s*\|$", re.M)
 
 # The method the start page states: 200 words a minute, and minutes per kind of question.
@@ -73,8 +76,9 @@ def test_stated_times_match_the_stated_method() -> None:
         assert path.exists(), f"{name} is on the start page but not in source/"
         estimate = estimated_minutes(path)
         allowed = max(5.0, 0.3 * estimate)
-        assert abs(minutes - estimate) <= allowed, f"{name}: the page says {minutes} min, the method gives " \
-                                                   f"{estimate:.0f} min"
+        assert abs(minutes - estimate) <= allowed, (
+            f"{name}: the page says {minutes} min, the method gives {estimate:.0f} min"
+        )
 
 
 def test_the_total_is_the_sum_of_the_parts() -> None:
@@ -99,8 +103,9 @@ def test_the_readme_launch_links_open_the_start_page_that_exists() -> None:
 
 
 def test_binder_reads_the_root_configuration() -> None:
-    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), \
+    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
         "a binder/ folder makes repo2docker ignore requirements.txt, runtime.txt and postBuild at the root"
+    )
     assert (REPO / "runtime.txt").read_text().strip() == "python-3.11"
     assert re.search(r"^-e \.$", (REPO / "requirements.txt").read_text(), re.M), "the workbook package itself"
     post_build = REPO / "postBuild"

@@ -20,7 +20,7 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, code_scores, first_answer, grade, notebooks, submit
 from tests.nbgrader_helpers import autograded_points
-from workbook.build.keys import quiz_keys
+from workbook.editions.keys import quiz_keys
 
 pytestmark = pytest.mark.slow
 NB = "01_what_open_means"
@@ -94,35 +94,50 @@ for target in {targets!r}:
         print("BLOCKED", type(error).__name__)
 """
 
-FAKE_QUIZ = '''
+FAKE_QUIZ = """
 def start(name):
     pass
 def key(*args, **kwargs):
     return 1000.0
 def __getattr__(name):
     return lambda *args, **kwargs: None
-'''
+"""
 
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
     course, env = build_course(tmp_path_factory.mktemp("hostile"))
     gradebook = course / "gradebook.db"
-    honest = {"correct": submit(course, "correct", "correct"),
-              "partly_wrong": submit(course, "partly_wrong", "partly_wrong")}
+    honest = {
+        "correct": submit(course, "correct", "correct"),
+        "partly_wrong": submit(course, "partly_wrong", "partly_wrong"),
+    }
     base = {}
-    for student in ("infinite_loop", "ignores_sigint", "memory_bomb", "output_flood", "sys_exit", "os_exit",
-                    "corrupt_json", "missing_notebook", "store_missing", "store_corrupt", "store_tampered",
-                    "store_unknown_ids", "snooper", "vandal"):
+    for student in (
+        "infinite_loop",
+        "ignores_sigint",
+        "memory_bomb",
+        "output_flood",
+        "sys_exit",
+        "os_exit",
+        "corrupt_json",
+        "missing_notebook",
+        "store_missing",
+        "store_corrupt",
+        "store_tampered",
+        "store_unknown_ids",
+        "snooper",
+        "vandal",
+    ):
         base[student] = submit(course, student, "correct")
     for student in ("tampered_tests", "changed_metadata", "impostor", "key_patcher"):
         base[student] = submit(course, student, "untouched")
 
     _prepend_to_first_answer(course, "infinite_loop", "while True:\n    pass")
-    _prepend_to_first_answer(course, "ignores_sigint",
-                             "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
-    _prepend_to_first_answer(course, "memory_bomb",
-                             "hog = []\nwhile True:\n    hog.append(bytearray(64 * 1024**2))")
+    _prepend_to_first_answer(
+        course, "ignores_sigint", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    )
+    _prepend_to_first_answer(course, "memory_bomb", "hog = []\nwhile True:\n    hog.append(bytearray(64 * 1024**2))")
     _prepend_to_first_answer(course, "output_flood", "while True:\n    print('flood ' * 2000)")
     _prepend_to_first_answer(course, "sys_exit", "import sys\nsys.exit(3)")
     _prepend_to_first_answer(course, "os_exit", "import os\nos._exit(3)")
@@ -140,8 +155,16 @@ def hostile_run(tmp_path_factory):
     _store(course, "store_unknown_ids").write_text(json.dumps(unknown))
     _edit_notebook(course, "tampered_tests", _tamper_tests)
     _edit_notebook(course, "changed_metadata", _tamper_metadata)
-    _edit_notebook(course, "key_patcher", lambda nb: nb.cells.insert(2, nbformat.v4.new_code_cell(
-        "quiz.key = lambda *args, points=1, **kwargs: float(points)  # every graded question 'right'")))
+    _edit_notebook(
+        course,
+        "key_patcher",
+        lambda nb: nb.cells.insert(
+            2,
+            nbformat.v4.new_code_cell(
+                "quiz.key = lambda *args, points=1, **kwargs: float(points)  # every graded question 'right'"
+            ),
+        ),
+    )
     fake = course / "submitted" / "impostor" / ASSIGNMENT / "workbook"
     fake.mkdir()
     (fake / "__init__.py").write_text("")
@@ -150,16 +173,34 @@ def hostile_run(tmp_path_factory):
 
     other = course / "submitted" / "correct" / ASSIGNMENT / f"{NB}.ipynb"
     source = course / "source" / ASSIGNMENT / f"{NB}.ipynb"
-    _prepend_to_first_answer(course, "snooper", SNOOP.format(
-        targets=[str(source), str(other), str(gradebook), "../../assignment.db", "/proc/1/environ"],
-        folders=[str(course), str(course / "submitted"), "../.."]))
-    _prepend_to_first_answer(course, "vandal", VANDAL.format(
-        targets=[str(gradebook), str(other), str(course / "autograded" / "evil.txt"),
-                 str(source.parent / "evil.txt"), "../../assignment.db"]))
+    _prepend_to_first_answer(
+        course,
+        "snooper",
+        SNOOP.format(
+            targets=[str(source), str(other), str(gradebook), "../../assignment.db", "/proc/1/environ"],
+            folders=[str(course), str(course / "submitted"), "../.."],
+        ),
+    )
+    _prepend_to_first_answer(
+        course,
+        "vandal",
+        VANDAL.format(
+            targets=[
+                str(gradebook),
+                str(other),
+                str(course / "autograded" / "evil.txt"),
+                str(source.parent / "evil.txt"),
+                "../../assignment.db",
+            ]
+        ),
+    )
 
     def snapshot(folder: Path) -> dict[str, str]:
-        return {str(p.relative_to(course)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(folder.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(course)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
 
     before = {**snapshot(course / "submitted"), **snapshot(course / "source")}
     result = grade(course, env, "--workers", "2", "--timeout", str(TIMEOUT), "--memory-limit", "1536")

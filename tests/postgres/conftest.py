@@ -48,18 +48,35 @@ def postgres_url():
             os.chown(path, entry.pw_uid, entry.pw_gid)
     home.chmod(0o700)
     data, log = home / "data", home / "server.log"
-    init = _as_server_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "grader", "--auth=scram-sha-256",
-                            f"--pwfile={home / 'password'}", "--no-sync"], user)
+    init = _as_server_user(
+        [
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "grader",
+            "--auth=scram-sha-256",
+            f"--pwfile={home / 'password'}",
+            "--no-sync",
+        ],
+        user,
+    )
     assert init.returncode == 0, init.stderr
     options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
-    started = _as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w",
-                               "start"], user)
+    started = _as_server_user(
+        [str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"], user
+    )
     assert started.returncode == 0, started.stderr + (log.read_text() if log.exists() else "")
     try:
         env = {**os.environ, "PGPASSWORD": password}
         for _ in range(50):
-            created = subprocess.run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "grader",
-                                      "gradebook"], capture_output=True, text=True, env=env, check=False)
+            created = subprocess.run(
+                [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "grader", "gradebook"],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
             if created.returncode == 0:
                 break
             time.sleep(0.2)

@@ -23,8 +23,10 @@ print("URL visible:", "WORKBOOK_DB_URL" in os.environ, "password visible:",
 @pytest.fixture(scope="module")
 def pipeline(postgres_url, tmp_path_factory):
     course, env = build_course(tmp_path_factory.mktemp("pg-course"), db_url=postgres_url)
-    expected = {name: submit(course, name, kind) for name, kind in
-                [("correct", "correct"), ("partly_wrong", "partly_wrong"), ("untouched", "untouched")]}
+    expected = {
+        name: submit(course, name, kind)
+        for name, kind in [("correct", "correct"), ("partly_wrong", "partly_wrong"), ("untouched", "untouched")]
+    }
     path = course / "submitted" / "correct" / ASSIGNMENT / "01_what_open_means.ipynb"
     nb = nbformat.read(str(path), as_version=4)
     password = postgres_url.split(":")[2].split("@")[0]
@@ -54,8 +56,9 @@ def test_manual_grade_feedback_and_export(pipeline) -> None:
     course, env, expected, _ = pipeline
     with Gradebook(env["WORKBOOK_DB_URL"], COURSE_ID) as gradebook:
         submission = gradebook.find_submission(ASSIGNMENT, "correct")
-        manual = next(grade for notebook in submission.notebooks for grade in notebook.grades
-                      if grade.auto_score is None)
+        manual = next(
+            grade for notebook in submission.notebooks for grade in notebook.grades if grade.auto_score is None
+        )
         manual.manual_score = manual.max_score
         gradebook.db.commit()
         manual_points = float(manual.max_score)

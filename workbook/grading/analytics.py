@@ -14,7 +14,7 @@ import pandas as pd
 def _open_gradebook(course_root: Path):
     from nbgrader.api import Gradebook
 
-    from workbook.build.course import Course
+    from workbook.editions.course import Course
 
     config = Course(course_root).nbgrader_config()
     return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.get("course_id", "default_course"))
@@ -27,9 +27,16 @@ def question_scores(course_root: Path, assignment: str) -> pd.DataFrame:
         for submission in gradebook.find_assignment(assignment).submissions:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    rows.append({"student": submission.student.id, "notebook": notebook.name,
-                                 "question": grade.name, "score": float(grade.score or 0.0),
-                                 "max_score": float(grade.max_score), "auto": grade.auto_score is not None})
+                    rows.append(
+                        {
+                            "student": submission.student.id,
+                            "notebook": notebook.name,
+                            "question": grade.name,
+                            "score": float(grade.score or 0.0),
+                            "max_score": float(grade.max_score),
+                            "auto": grade.auto_score is not None,
+                        }
+                    )
     return pd.DataFrame(rows, columns=["student", "notebook", "question", "score", "max_score", "auto"])
 
 
@@ -42,7 +49,8 @@ def most_missed(questions: pd.DataFrame, count: int = 10) -> pd.DataFrame:
     """The questions with the lowest mean share of points, worst first."""
     table = questions.assign(share=questions["score"] / questions["max_score"])
     summary = table.groupby(["notebook", "question"], as_index=False).agg(
-        mean_share=("share", "mean"), students=("student", "nunique"), max_score=("max_score", "first"))
+        mean_share=("share", "mean"), students=("student", "nunique"), max_score=("max_score", "first")
+    )
     return summary.sort_values(["mean_share", "notebook", "question"]).head(count).reset_index(drop=True)
 
 
@@ -62,7 +70,7 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     """How often each wrong option (or wrong matching pair) was chosen in graded questions, most common first."""
     import nbformat
 
-    from workbook.build.keys import quiz_keys
+    from workbook.editions.keys import quiz_keys
     from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
 
     rows = []
@@ -76,13 +84,21 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
                 continue
             for key in keys:
                 for choice in _wrong_choices(key, stored_value(records.get(key.question_id))):
-                    rows.append({"notebook": source.stem, "question": key.question_id, "wrong_option": choice,
-                                 "student": student})
+                    rows.append(
+                        {
+                            "notebook": source.stem,
+                            "question": key.question_id,
+                            "wrong_option": choice,
+                            "student": student,
+                        }
+                    )
     table = pd.DataFrame(rows, columns=["notebook", "question", "wrong_option", "student"])
     counts = table.groupby(["notebook", "question", "wrong_option"], as_index=False).agg(
-        students=("student", "nunique"))
+        students=("student", "nunique")
+    )
     return counts.sort_values(["students", "notebook", "question"], ascending=[False, True, True]).reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def plot_distribution(table: pd.DataFrame, by: str, title: str):

@@ -48,8 +48,12 @@ class SandboxedExecute(Execute):
     stopped_reason = Unicode("", help="why execution stopped early (empty if it did not)")
     stopped_kind = Unicode("", help="'timed out' or 'kernel died' when execution stopped early")
     # Errors worth a line in the summary: the student's code hit a limit rather than a plain bug.
-    reported_errors = {"CellTimeoutError": "timed out and was interrupted", "MemoryError": "hit the memory limit",
-                       "SystemExit": "called sys.exit()", "KeyboardInterrupt": "was interrupted"}
+    reported_errors = {
+        "CellTimeoutError": "timed out and was interrupted",
+        "MemoryError": "hit the memory limit",
+        "SystemExit": "called sys.exit()",
+        "KeyboardInterrupt": "was interrupted",
+    }
 
     def preprocess(self, nb, resources=None, km=None):
         settings = dict(self.launcher_settings)
@@ -82,14 +86,20 @@ class SandboxedExecute(Execute):
         except (CellTimeoutError, DeadKernelError) as error:
             # A flood ends with the kernel we killed; depending on timing nbclient reports that either way.
             if self._flooded:
-                self._stop("output flood", f"cell {cell_index + 1} printed more than {self.output_bytes_per_cell} "
-                           "bytes; the kernel was stopped")
+                self._stop(
+                    "output flood",
+                    f"cell {cell_index + 1} printed more than {self.output_bytes_per_cell} "
+                    "bytes; the kernel was stopped",
+                )
             elif isinstance(error, CellTimeoutError):
-                self._stop("timed out", f"cell {cell_index + 1} ran longer than {self.timeout} s and ignored the "
-                           "interrupt")
+                self._stop(
+                    "timed out", f"cell {cell_index + 1} ran longer than {self.timeout} s and ignored the interrupt"
+                )
             else:
-                self._stop("kernel died", f"the kernel died in cell {cell_index + 1} (sys.exit, os._exit, a crash "
-                           "or a resource limit)")
+                self._stop(
+                    "kernel died",
+                    f"the kernel died in cell {cell_index + 1} (sys.exit, os._exit, a crash or a resource limit)",
+                )
         cell.outputs.append(error_output("GradingStopped", self.stopped_reason))
         await self._kill_kernel()
         return cell
@@ -129,8 +139,11 @@ class SandboxedExecute(Execute):
         size = len(json.dumps(msg.get("content", {}), default=str))
         self._output_sizes[cell_index] = used + size
         if used + size > self.output_bytes_per_cell:
-            note = NotebookNode(output_type="stream", name="stdout",
-                                text=f"\n[output truncated by the grader after {self.output_bytes_per_cell} bytes]\n")
+            note = NotebookNode(
+                output_type="stream",
+                name="stdout",
+                text=f"\n[output truncated by the grader after {self.output_bytes_per_cell} bytes]\n",
+            )
             outs.append(note)
             self._flooded = True
             process = getattr(getattr(self.km, "provisioner", None), "process", None)

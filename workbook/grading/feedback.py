@@ -16,7 +16,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from workbook.build.keys import HIDDEN_BEGIN, HIDDEN_END, hidden_regions
+from workbook.editions.keys import HIDDEN_BEGIN, HIDDEN_END, hidden_regions
 
 HIDDEN_NOTE = "# (hidden tests ran here; they are not shown)"
 # Shorter hidden lines ("}", "assert ok") say nothing and occur in ordinary output by chance.
@@ -65,11 +65,13 @@ def clean_outputs(outputs: list[NotebookNode], secrets: list[str]) -> list[Noteb
             if _quotes(message, secrets):
                 message = "a hidden test failed"
             line = f"{output.get('ename', 'Error')}: {message}" if message else output.get("ename", "Error")
-            cleaned.append(NotebookNode(output_type="error", ename=output.get("ename", "Error"), evalue=message,
-                                        traceback=[line]))
+            cleaned.append(
+                NotebookNode(output_type="error", ename=output.get("ename", "Error"), evalue=message, traceback=[line])
+            )
         elif _quotes(_output_text(output), secrets):
-            cleaned.append(NotebookNode(output_type="stream", name="stdout",
-                                        text="(output of a hidden test: not shown)\n"))
+            cleaned.append(
+                NotebookNode(output_type="stream", name="stdout", text="(output of a hidden test: not shown)\n")
+            )
         else:
             cleaned.append(output)
     return cleaned
@@ -88,23 +90,26 @@ class HideHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
 
-def generate_feedback(course_root: Path, assignment: str,
-                      students: list[str] | None = None) -> tuple[list[Path], list[str]]:
+def generate_feedback(
+    course_root: Path, assignment: str, students: list[str] | None = None
+) -> tuple[list[Path], list[str]]:
     """Write ``feedback/<student>/<assignment>/*.html`` for autograded students; return (pages, problems)."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import GetGrades
 
-    from workbook.build.course import Course
+    from workbook.editions.course import Course
 
     problems: list[str] = []
     pages: list[Path] = []
     for student in students or ["*"]:
-        config = Course(course_root).nbgrader_config(**{
-            "GenerateFeedback.preprocessors": [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor],
-            "GenerateFeedback.force": True,
-        })
+        config = Course(course_root).nbgrader_config(
+            **{
+                "GenerateFeedback.preprocessors": [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor],
+                "GenerateFeedback.force": True,
+            }
+        )
         coursedir = CourseDirectory(config=config)
         coursedir.assignment_id = assignment
         coursedir.student_id = student

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from workbook.build.keys import QuizKey, quiz_keys
+from workbook.editions.keys import QuizKey, quiz_keys
 from workbook.quiz.grading import make_key, score
 from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
 
@@ -32,8 +32,9 @@ def graded_keys_by_cell(source_notebook: Path) -> dict[str, QuizKey]:
 
 def keys_for_assignment(course_root: Path, assignment: str) -> dict[str, dict[str, QuizKey]]:
     """notebook name -> :func:`graded_keys_by_cell` for every source notebook of the assignment."""
-    return {path.stem: graded_keys_by_cell(path)
-            for path in sorted((course_root / "source" / assignment).glob("*.ipynb"))}
+    return {
+        path.stem: graded_keys_by_cell(path) for path in sorted((course_root / "source" / assignment).glob("*.ipynb"))
+    }
 
 
 def submitted_records(store: Path) -> dict:

@@ -24,8 +24,15 @@ from .sandbox import copy_regular_files
 LOCK_RETRIES = 30
 
 
-def record_student(gradebook: Gradebook, course_root: Path, assignment: str, result: StudentResult,
-                   timestamp, ignore: list[str], quiz_keys: dict | None = None) -> None:
+def record_student(
+    gradebook: Gradebook,
+    course_root: Path,
+    assignment: str,
+    result: StudentResult,
+    timestamp,
+    ignore: list[str],
+    quiz_keys: dict | None = None,
+) -> None:
     """Store grades and comments of ``result`` and write ``autograded/<student>/<assignment>/``.
 
     Retries while the database is locked by someone else; other errors propagate (the caller reports them).
@@ -35,8 +42,9 @@ def record_student(gradebook: Gradebook, course_root: Path, assignment: str, res
         for notebook, problems in zip(result.notebooks, reported, strict=True):
             notebook.problems[:] = problems  # a retried write must not report twice
         try:
-            _record(gradebook, assignment, result, timestamp, _quiz_check(course_root, assignment, result,
-                                                                          quiz_keys or {}))
+            _record(
+                gradebook, assignment, result, timestamp, _quiz_check(course_root, assignment, result, quiz_keys or {})
+            )
             break
         except OperationalError as error:
             gradebook.db.rollback()
@@ -104,7 +112,8 @@ def _record_grades(gradebook: Gradebook, assignment: str, result: StudentResult,
                 if most is not None and (grade.auto_score is None or grade.auto_score > most + 1e-9):
                     notebook.problems.append(
                         f"cell {grade_id!r} claimed {grade.auto_score} points but the submitted answers earn "
-                        f"{most:g}: quiz grading was tampered with; {most:g} recorded")
+                        f"{most:g}: quiz grading was tampered with; {most:g} recorded"
+                    )
                     grade.auto_score = most
                 grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
             if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
@@ -130,4 +139,3 @@ def _write_autograded(course_root: Path, assignment: str, result: StudentResult,
             (target / f"{notebook.name}.ipynb").write_text(notebook.notebook_json, encoding="utf-8")
     for path in [target, *target.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-

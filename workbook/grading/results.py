@@ -67,10 +67,14 @@ def summary_table(results: list[StudentResult]) -> str:
         rows.append((result.student, result.status, score, reasons[0]))
         rows.extend(("", "", "", more) for more in reasons[1:])
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
-             for row in rows]
-    counts = {status: sum(r.status == status for r in results)
-              for status in ("graded", "graded with problems", "timed out", "failed")}
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+        for row in rows
+    ]
+    counts = {
+        status: sum(r.status == status for r in results)
+        for status in ("graded", "graded with problems", "timed out", "failed")
+    }
     lines.append("")
     lines.append(", ".join(f"{status}: {count}" for status, count in counts.items()))
     return "\n".join(line.rstrip() for line in lines)

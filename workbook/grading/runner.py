@@ -70,13 +70,14 @@ def submitted_students(course_root: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir() and not p.name.startswith("."))
 
 
-def grade(course_root: Path, assignment: str, options: GradeOptions | None = None,
-          progress: TextIO | None = sys.stderr) -> GradeRun:
+def grade(
+    course_root: Path, assignment: str, options: GradeOptions | None = None, progress: TextIO | None = sys.stderr
+) -> GradeRun:
     """Autograde ``assignment`` for every submitted student (or ``options.students``)."""
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
-    from workbook.build.course import Course
+    from workbook.editions.course import Course
 
     from . import template, worker
     from .quizcheck import keys_for_assignment
@@ -90,8 +91,9 @@ def grade(course_root: Path, assignment: str, options: GradeOptions | None = Non
     warnings: list[str] = []
     isolate = running_as_root() if options.isolate is None else options.isolate
     if isolate and not running_as_root():
-        raise GradingError("isolation needs root (to run kernels as unprivileged users); run as root or "
-                           "pass --no-isolation")
+        raise GradingError(
+            "isolation needs root (to run kernels as unprivileged users); run as root or pass --no-isolation"
+        )
     if isolate:
         exposed = exposed_course_paths(course_root, db_url)
         if exposed and not options.allow_readable_course:
@@ -120,8 +122,11 @@ def grade(course_root: Path, assignment: str, options: GradeOptions | None = Non
             return GradeRun([], skipped, warnings, time.monotonic() - started)
         cell_timeout = options.timeout or int(config.Execute.get("timeout", 30) or 30)
         job = worker.Job(
-            course_root=str(course_root), assignment=assignment, notebooks=tuple(notebooks),
-            template_db=str(template_db), scratch_root=str(scratch),
+            course_root=str(course_root),
+            assignment=assignment,
+            notebooks=tuple(notebooks),
+            template_db=str(template_db),
+            scratch_root=str(scratch),
             uids=tuple(sandbox_uids(workers)) if isolate else (None,) * workers,
             expose=tuple(tuple(item) for item in closed_ancestors(paths_the_kernel_needs())) if isolate else (),
             font_cache=str(matplotlib_font_cache() or "") or None,
@@ -137,9 +142,12 @@ def grade(course_root: Path, assignment: str, options: GradeOptions | None = Non
         slots = context.Queue()
         for slot in range(workers):
             slots.put(slot)
-        with Gradebook(db_url, course_id) as gradebook, ProcessPoolExecutor(
-            workers, mp_context=context, initializer=worker.init_worker, initargs=(job, slots)
-        ) as pool:
+        with (
+            Gradebook(db_url, course_id) as gradebook,
+            ProcessPoolExecutor(
+                workers, mp_context=context, initializer=worker.init_worker, initargs=(job, slots)
+            ) as pool,
+        ):
             futures = {pool.submit(worker.grade_student, student): student for student in students}
             for future in as_completed(futures):
                 student = futures[future]
@@ -152,8 +160,15 @@ def grade(course_root: Path, assignment: str, options: GradeOptions | None = Non
                 if not result.error:
                     try:
                         submitted = course_root / "submitted" / student / assignment
-                        record_student(gradebook, course_root, assignment, result,
-                                       coursedir.get_existing_timestamp(str(submitted)), ignore, keys)
+                        record_student(
+                            gradebook,
+                            course_root,
+                            assignment,
+                            result,
+                            coursedir.get_existing_timestamp(str(submitted)),
+                            ignore,
+                            keys,
+                        )
                     except Exception as error:
                         gradebook.db.rollback()
                         result.error = f"grades not saved: {type(error).__name__}: {error}"
@@ -180,8 +195,10 @@ class _Progress:
             return
         elapsed = time.monotonic() - self.started
         filled = int(30 * self.done / max(self.total, 1))
-        line = (f"[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} students, "
-                f"{self.problems} with problems, {elapsed:.0f} s")
+        line = (
+            f"[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} students, "
+            f"{self.problems} with problems, {elapsed:.0f} s"
+        )
         if self.tty:
             self.stream.write("\r" + line)
         else:
@@ -206,5 +223,3 @@ def report(run: GradeRun, out: TextIO = sys.stdout) -> int:
         print(f"NOT GRADED: {', '.join(run.failed)}", file=sys.stderr)
         return 1
     return 0
-
-

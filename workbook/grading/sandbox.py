@@ -232,8 +232,12 @@ def paths_the_kernel_needs() -> list[Path]:
 
     import workbook
 
-    needed = {Path(sys.executable).resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-              Path(workbook.__file__).resolve().parent}
+    needed = {
+        Path(sys.executable).resolve(),
+        Path(sys.prefix).resolve(),
+        Path(sys.base_prefix).resolve(),
+        Path(workbook.__file__).resolve().parent,
+    }
     needed.update(Path(entry).resolve() for entry in site.getsitepackages() if Path(entry).exists())
     return sorted(needed)
 

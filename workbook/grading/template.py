@@ -31,15 +31,24 @@ def copy_assignment(db_url: str, course_id: str, assignment: str, target: Path) 
             names.append(notebook.name)
             copy.update_or_create_notebook(notebook.name, assignment, kernelspec=notebook.kernelspec)
             for cell in notebook.grade_cells:
-                copy.update_or_create_grade_cell(cell.name, notebook.name, assignment,
-                                                 max_score=cell.max_score, cell_type=cell.cell_type)
+                copy.update_or_create_grade_cell(
+                    cell.name, notebook.name, assignment, max_score=cell.max_score, cell_type=cell.cell_type
+                )
             for cell in notebook.solution_cells:
                 copy.update_or_create_solution_cell(cell.name, notebook.name, assignment)
             for cell in notebook.task_cells:
-                copy.update_or_create_task_cell(cell.name, notebook.name, assignment,
-                                                max_score=cell.max_score, cell_type=cell.cell_type)
+                copy.update_or_create_task_cell(
+                    cell.name, notebook.name, assignment, max_score=cell.max_score, cell_type=cell.cell_type
+                )
             for cell in notebook.source_cells:
-                copy.update_or_create_source_cell(cell.name, notebook.name, assignment, cell_type=cell.cell_type,
-                                                  locked=cell.locked, source=cell.source, checksum=cell.checksum)
+                copy.update_or_create_source_cell(
+                    cell.name,
+                    notebook.name,
+                    assignment,
+                    cell_type=cell.cell_type,
+                    locked=cell.locked,
+                    source=cell.source,
+                    checksum=cell.checksum,
+                )
     target.chmod(0o600)
     return sorted(names)

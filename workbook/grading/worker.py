@@ -51,7 +51,7 @@ def init_worker(job: Job, slots) -> None:
     """Runs once in each worker process: take a slot (folder, uid) and load nbgrader's configuration."""
     import shutil
 
-    from workbook.build.course import Course
+    from workbook.editions.course import Course
 
     from .sandbox import Limits
 
@@ -63,8 +63,13 @@ def init_worker(job: Job, slots) -> None:
     shutil.copyfile(job.template_db, database)
     database.chmod(0o600)
     uid = job.uids[slot]
-    sandbox = SandboxSettings(slot_dir=slot_dir, uid=uid, gid=uid, limits=Limits(**(job.limits or {})),
-                              expose=[list(item) for item in job.expose])
+    sandbox = SandboxSettings(
+        slot_dir=slot_dir,
+        uid=uid,
+        gid=uid,
+        limits=Limits(**(job.limits or {})),
+        expose=[list(item) for item in job.expose],
+    )
     overrides = {"CourseDirectory.db_url": f"sqlite:///{database}"}
     if job.timeout is not None:
         overrides["Execute.timeout"] = job.timeout
@@ -111,8 +116,13 @@ def _copy_source_files(job: Job, workdir: Path) -> None:
     ignore = list(config.CourseDirectory.get("ignore", [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]))
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if (path.suffix == ".ipynb" or not path.is_file() or path.is_symlink() or str(relative) in excluded
-                or any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in ignore)):
+        if (
+            path.suffix == ".ipynb"
+            or not path.is_file()
+            or path.is_symlink()
+            or str(relative) in excluded
+            or any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in ignore)
+        ):
             continue
         target = workdir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -151,17 +161,19 @@ def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
     resources = {
         "unique_key": name,
         "metadata": {"path": str(copy.workdir)},
-        "nbgrader": {"student": student, "assignment": job.assignment, "notebook": name,
-                     "db_url": _state["db_url"]},
+        "nbgrader": {"student": student, "assignment": job.assignment, "notebook": name, "db_url": _state["db_url"]},
     }
     try:
         for step in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
             nb, resources = step(config=config)(nb, resources)
     except Exception as error:
         return NotebookResult(name, REJECTED, problems=[f"rejected by nbgrader's checks ({_short(error)}): scored 0"])
-    execute = SandboxedExecute(config=config, launcher_settings=copy.launcher_settings(sandbox),
-                               output_bytes_per_cell=sandbox.limits.output_bytes_per_cell,
-                               notebook_seconds=job.notebook_seconds)
+    execute = SandboxedExecute(
+        config=config,
+        launcher_settings=copy.launcher_settings(sandbox),
+        output_bytes_per_cell=sandbox.limits.output_bytes_per_cell,
+        notebook_seconds=job.notebook_seconds,
+    )
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     try:
         nb, resources = execute(nb, resources)
@@ -170,7 +182,8 @@ def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
     finally:
         os.environ.pop("NBGRADER_EXECUTION", None)
     outcome = {"timed out": TIMED_OUT, "kernel died": KERNEL_DIED, "output flood": KERNEL_DIED}.get(
-        execute.stopped_kind, GRADED)
+        execute.stopped_kind, GRADED
+    )
     if outcome == GRADED and execute.cell_timed_out:
         outcome = TIMED_OUT
     problems = list(execute.cell_problems)

@@ -101,8 +101,12 @@ def bundle_bytes(folder: Path, created: datetime | None = None) -> tuple[bytes, 
     if not files:
         raise FileNotFoundError(f"there are no notebooks or answer files in {folder} to save")
     buffer = io.BytesIO()
-    manifest: dict[str, object] = {"format": BUNDLE_FORMAT, "version": BUNDLE_VERSION,
-                                   "created": created.isoformat(), "files": {}}
+    manifest: dict[str, object] = {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "created": created.isoformat(),
+        "files": {},
+    }
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             data = path.read_bytes()
@@ -147,8 +151,11 @@ def _check_notebook(name: str, data: bytes) -> str | None:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return f"{name} is not a readable notebook (not valid JSON)."
-    if not isinstance(document, dict) or not isinstance(document.get("cells"), list) \
-            or not isinstance(document.get("nbformat"), int):
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("cells"), list)
+        or not isinstance(document.get("nbformat"), int)
+    ):
         return f"{name} is not a Jupyter notebook (it has no cells)."
     return None
 
@@ -158,8 +165,11 @@ def _check_store(name: str, data: bytes) -> str | None:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return f"{name} is not a readable answer file (not valid JSON)."
-    if not isinstance(document, dict) or document.get("schema_version") != SCHEMA_VERSION \
-            or not isinstance(document.get("answers"), dict):
+    if (
+        not isinstance(document, dict)
+        or document.get("schema_version") != SCHEMA_VERSION
+        or not isinstance(document.get("answers"), dict)
+    ):
         return f"{name} is not an answer file this workbook can read."
     return None
 
@@ -167,8 +177,7 @@ def _check_store(name: str, data: bytes) -> str | None:
 def _strip_common_folder(names: list[str]) -> dict[str, str]:
     """Map member names to plain file names, accepting a zip made by hand of one folder (``notebooks/x.ipynb``)."""
     parts = [name.split("/") for name in names]
-    if parts and all(len(p) == 2 for p in parts) and len({p[0] for p in parts}) == 1 \
-            and _NAME.fullmatch(parts[0][0]):
+    if parts and all(len(p) == 2 for p in parts) and len({p[0] for p in parts}) == 1 and _NAME.fullmatch(parts[0][0]):
         return {name: p[1] for name, p in zip(names, parts, strict=True)}
     return {name: name for name in names}
 
@@ -198,16 +207,24 @@ def read_bundle(data: bytes) -> list[BundleEntry]:
     except (zipfile.BadZipFile, ValueError):
         raise BundleError(["It is not a zip file. Choose a my-work-....zip file saved by this workbook."]) from None
     with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()
-                   and not info.filename.startswith("__MACOSX/") and "/.ipynb_checkpoints/" not in
-                   f"/{info.filename}"]
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and "/.ipynb_checkpoints/" not in f"/{info.filename}"
+        ]
         problems: list[str] = []
         if len(members) > MAX_FILES:
             raise BundleError([f"It holds {len(members)} files; a my-work bundle holds at most {MAX_FILES}."])
         total = sum(info.file_size for info in members)
         if total > MAX_TOTAL_BYTES:
-            raise BundleError([f"Unpacked it would take {total / 1e6:.0f} MB; a my-work bundle is at most "
-                               f"{MAX_TOTAL_BYTES / 1e6:.0f} MB."])
+            raise BundleError(
+                [
+                    f"Unpacked it would take {total / 1e6:.0f} MB; a my-work bundle is at most "
+                    f"{MAX_TOTAL_BYTES / 1e6:.0f} MB."
+                ]
+            )
         names = _strip_common_folder([info.filename for info in members])
         manifest_member = next((m for m, plain in names.items() if plain == MANIFEST), None)
         modified = _manifest_times(archive, manifest_member)
@@ -238,8 +255,10 @@ def read_bundle(data: bytes) -> list[BundleEntry]:
             entries.append(BundleEntry(plain, content, modified.get(plain) or _zip_time(info)))
         if unexpected:
             shown = ", ".join(unexpected[:5]) + (" ..." if len(unexpected) > 5 else "")
-            problems.append(f"It holds files that are not notebooks or answer files: {shown}. "
-                            "Is it a my-work bundle saved by this workbook?")
+            problems.append(
+                f"It holds files that are not notebooks or answer files: {shown}. "
+                "Is it a my-work bundle saved by this workbook?"
+            )
         if not entries and not problems:
             problems.append("It holds no notebooks and no answer files.")
     if problems:
@@ -268,11 +287,15 @@ class RestoreReport:
         if self.replaced:
             out.append(f"Replaced {len(self.replaced)} file(s): {', '.join(self.replaced)}.")
         if self.backup_folder is not None:
-            out.append(f"The files it replaced were first copied to the folder {self.backup_folder.name}/ "
-                       "(nothing was deleted).")
+            out.append(
+                f"The files it replaced were first copied to the folder {self.backup_folder.name}/ "
+                "(nothing was deleted)."
+            )
         if self.newer_on_disk:
-            out.append("Careful: your copy of " + ", ".join(self.newer_on_disk) + " had been changed after the "
-                       "bundle was made; that newer copy is in the backup folder.")
+            out.append(
+                "Careful: your copy of " + ", ".join(self.newer_on_disk) + " had been changed after the "
+                "bundle was made; that newer copy is in the backup folder."
+            )
         if self.unchanged:
             out.append(f"Already identical, left alone: {len(self.unchanged)} file(s).")
         return out

@@ -32,8 +32,10 @@ def _message(kind: str, title: str, lines: list[str]) -> str:
     """A status box: ``kind`` is ok, warn or error; said in words as well as by its border colour."""
     items = "".join(f"<li>{_esc(line)}</li>" for line in lines)
     role = "alert" if kind == "error" else "status"
-    return (f'<div class="wb-session-message wb-session-{kind}" role="{role}"><strong>{_esc(title)}</strong>'
-            f"<ul>{items}</ul></div>")
+    return (
+        f'<div class="wb-session-message wb-session-{kind}" role="{role}"><strong>{_esc(title)}</strong>'
+        f"<ul>{items}</ul></div>"
+    )
 
 
 STYLE = """<style>
@@ -55,30 +57,40 @@ class SessionPanel:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.save_button = widgets.Button(description="Save my work", icon="download",
-                                          tooltip="Put all notebooks and quiz answers of this folder in one zip")
+        self.save_button = widgets.Button(
+            description="Save my work",
+            icon="download",
+            tooltip="Put all notebooks and quiz answers of this folder in one zip",
+        )
         self.save_button.add_class("wb-session-save")
         self.save_result = _html("wb-session-save-result")
-        self.upload = widgets.FileUpload(accept=".zip", multiple=False, description="Choose a bundle",
-                                         layout=widgets.Layout(width="auto"))
+        self.upload = widgets.FileUpload(
+            accept=".zip", multiple=False, description="Choose a bundle", layout=widgets.Layout(width="auto")
+        )
         self.upload.add_class("wb-session-upload")
-        self.restore_button = widgets.Button(description="Restore", icon="upload", disabled=True,
-                                             tooltip="Put back the files of the chosen my-work zip")
+        self.restore_button = widgets.Button(
+            description="Restore", icon="upload", disabled=True, tooltip="Put back the files of the chosen my-work zip"
+        )
         self.restore_button.add_class("wb-session-restore")
         self.restore_result = _html("wb-session-restore-result")
         self.save_button.on_click(lambda _button: self.save())
         self.restore_button.on_click(lambda _button: self.restore())
         self.upload.observe(self._chosen, names="value")
-        self.widget = widgets.VBox([
-            _html("wb-session-style", STYLE),
-            _html("wb-session-intro", "<strong>Save</strong> puts every notebook and quiz answer file of this "
-                  "folder into one zip and offers it as a download. <strong>Restore</strong> puts the files of "
-                  "such a zip back; anything it replaces is copied to a backup folder first."),
-            widgets.HBox([self.save_button]),
-            self.save_result,
-            widgets.HBox([self.upload, self.restore_button]),
-            self.restore_result,
-        ])
+        self.widget = widgets.VBox(
+            [
+                _html("wb-session-style", STYLE),
+                _html(
+                    "wb-session-intro",
+                    "<strong>Save</strong> puts every notebook and quiz answer file of this "
+                    "folder into one zip and offers it as a download. <strong>Restore</strong> puts the files of "
+                    "such a zip back; anything it replaces is copied to a backup folder first.",
+                ),
+                widgets.HBox([self.save_button]),
+                self.save_result,
+                widgets.HBox([self.upload, self.restore_button]),
+                self.restore_result,
+            ]
+        )
         self.widget.add_class("wb-session")
 
     # -- save ----------------------------------------------------------------------------------------------
@@ -88,10 +100,14 @@ class SessionPanel:
         try:
             saved = save_bundle(self.folder)
         except (OSError, ValueError) as error:
-            self.save_result.value = _message("error", "Not saved.", [
-                f"{type(error).__name__}: {error}",
-                "Your files are untouched. You can still download each notebook with File > Download.",
-            ])
+            self.save_result.value = _message(
+                "error",
+                "Not saved.",
+                [
+                    f"{type(error).__name__}: {error}",
+                    "Your files are untouched. You can still download each notebook with File > Download.",
+                ],
+            )
             return
         size = saved.size_bytes
         clock = saved.created.strftime("%H:%M:%S")
@@ -104,12 +120,15 @@ class SessionPanel:
         link = ""
         if size <= MAX_LINK_BYTES:
             encoded = base64.b64encode(saved.path.read_bytes()).decode("ascii")
-            link = (f'<p><a class="wb-session-download" download="{_esc(saved.path.name)}" '
-                    f'href="data:application/zip;base64,{encoded}">⬇ Download {_esc(saved.path.name)} '
-                    f"({size / 1024:.0f} KB)</a> and keep it somewhere safe.</p>")
+            link = (
+                f'<p><a class="wb-session-download" download="{_esc(saved.path.name)}" '
+                f'href="data:application/zip;base64,{encoded}">⬇ Download {_esc(saved.path.name)} '
+                f"({size / 1024:.0f} KB)</a> and keep it somewhere safe.</p>"
+            )
         else:
-            lines.append("It is too large for a download link: in the file browser, right-click it and choose "
-                         "Download.")
+            lines.append(
+                "It is too large for a download link: in the file browser, right-click it and choose Download."
+            )
         self.save_result.value = _message("ok", "Saved your work into one zip.", lines) + link
 
     # -- restore -------------------------------------------------------------------------------------------
@@ -121,10 +140,14 @@ class SessionPanel:
             return
         chosen = files[0]
         self.restore_button.disabled = False
-        self.restore_result.value = _message("warn", f"Chosen: {chosen['name']} ({chosen['size'] / 1024:.0f} KB).", [
-            "Click Restore to put its notebooks and answer files back into this folder.",
-            "Files it would replace are copied to a backup folder first.",
-        ])
+        self.restore_result.value = _message(
+            "warn",
+            f"Chosen: {chosen['name']} ({chosen['size'] / 1024:.0f} KB).",
+            [
+                "Click Restore to put its notebooks and answer files back into this folder.",
+                "Files it would replace are copied to a backup folder first.",
+            ],
+        )
 
     def restore(self) -> None:
         """Restore the chosen bundle and report what happened, file by file."""
@@ -144,14 +167,20 @@ def restore_message(folder: Path, name: str, data: bytes) -> str:
     except BundleError as error:
         return _message("error", f"{name} was not restored; nothing was changed.", error.problems)
     except OSError as error:
-        return _message("error", f"{name} could not be fully restored.", [
-            f"{type(error).__name__}: {error}",
-            "Files it had replaced are in the backup-before-restore folder; nothing was deleted.",
-        ])
+        return _message(
+            "error",
+            f"{name} could not be fully restored.",
+            [
+                f"{type(error).__name__}: {error}",
+                "Files it had replaced are in the backup-before-restore folder; nothing was deleted.",
+            ],
+        )
     lines = report.lines()
     if report.added or report.replaced:
-        lines.append("If one of these notebooks is open in a tab, use File > Reload Notebook from Disk there "
-                     "(or close and reopen it), then run its cells again to see your quiz answers.")
+        lines.append(
+            "If one of these notebooks is open in a tab, use File > Reload Notebook from Disk there "
+            "(or close and reopen it), then run its cells again to see your quiz answers."
+        )
         return _message("warn" if report.newer_on_disk else "ok", f"Restored {name}.", lines)
     return _message("ok", f"Nothing to do: every file in {name} is already here, unchanged.", lines)
 

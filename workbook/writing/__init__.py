@@ -79,13 +79,16 @@ def check_saved(notebook: str, project: str) -> TextCheck | None:
 
     try:
         saved = read_saved(locate(notebook))
-        result = check_project(saved.answer(f"{project}_recommendation"), saved.answer(f"{project}_risk"),
-                               project=project)
+        result = check_project(
+            saved.answer(f"{project}_recommendation"), saved.answer(f"{project}_risk"), project=project
+        )
     except SavedAnswerError as error:
         _display(f'<p class="wb-writing-problem">{escape(str(error))}</p>', str(error))
         return None
-    note = (f"Checked {saved.path.name} as saved at {saved.saved_at:%H:%M:%S}. Changed your answer since? "
-            "Save the notebook (Ctrl+S or Cmd+S) and run this cell again.")
+    note = (
+        f"Checked {saved.path.name} as saved at {saved.saved_at:%H:%M:%S}. Changed your answer since? "
+        "Save the notebook (Ctrl+S or Cmd+S) and run this cell again."
+    )
     _display(f"<p><small>{escape(note)}</small></p>" + check_html(result), f"{note}\n{check_text(result)}")
     return result
 

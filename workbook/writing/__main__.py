@@ -17,8 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     summary = commands.add_parser("summary", help="structure check of every student's written answers")
     summary.add_argument("assignment", help="assignment name, e.g. open_vs_closed")
     summary.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (default: here)")
-    summary.add_argument("--stage", default="submitted", choices=("submitted", "autograded"),
-                         help="which nbgrader folder to read (default: submitted)")
+    summary.add_argument(
+        "--stage",
+        default="submitted",
+        choices=("submitted", "autograded"),
+        help="which nbgrader folder to read (default: submitted)",
+    )
     summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
     args = parser.parse_args(argv)
 

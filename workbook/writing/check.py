@@ -168,43 +168,58 @@ def _hints(result: TextCheck) -> list[str]:
     hints = []
     low, high = _word_range(result.part)
     if not result.english:
-        hints.append("This does not look like English. The factor check understands English (and a few German, "
-                     "French and Spanish words) only, so its findings below are a rough guess; your instructor "
-                     "reads the text itself.")
+        hints.append(
+            "This does not look like English. The factor check understands English (and a few German, "
+            "French and Spanish words) only, so its findings below are a rough guess; your instructor "
+            "reads the text itself."
+        )
     if result.truncated:
-        hints.append(f"Only the first {textlib.ANALYSED_CHARS:,} characters were checked: this is far longer "
-                     "than the exercise asks for.")
+        hints.append(
+            f"Only the first {textlib.ANALYSED_CHARS:,} characters were checked: this is far longer "
+            "than the exercise asks for."
+        )
     if not result.is_attempt:
-        hints.append(f"This is too short to count as an attempt ({result.words} words): write at least "
-                     f"{MIN_ATTEMPT_WORDS} words of your own.")
+        hints.append(
+            f"This is too short to count as an attempt ({result.words} words): write at least "
+            f"{MIN_ATTEMPT_WORDS} words of your own."
+        )
     elif result.words < low:
         hints.append(f"{result.words} words is short: aim for about {low} to {high}.")
     elif result.words > high:
-        hints.append(f"{result.words} words is long: aim for at most about {high}; cut what does not decide "
-                     "the recommendation.")
+        hints.append(
+            f"{result.words} words is long: aim for at most about {high}; cut what does not decide the recommendation."
+        )
     if result.part == "both" and result.paragraphs < 2:
-        hints.append("Write two paragraphs: first the recommendation and why, then its main risk and how to "
-                     "reduce it (leave an empty line between them).")
+        hints.append(
+            "Write two paragraphs: first the recommendation and why, then its main risk and how to "
+            "reduce it (leave an empty line between them)."
+        )
     if result.part in ("recommendation", "both"):
         if not result.recommends:
-            hints.append("Say plainly what you recommend in your first sentence: open weights, a closed API, or a "
-                         "deliberate mix (\"I recommend ...\").")
+            hints.append(
+                "Say plainly what you recommend in your first sentence: open weights, a closed API, or a "
+                'deliberate mix ("I recommend ...").'
+            )
         for factor in FACTORS:
             finding = result.factors[factor]
             name = rubric.criterion(factor).name
             if finding.level == MISSING:
                 hints.append(f"{name}: not found. {rubric.hint(factor, result.project)}")
             elif finding.level == MENTIONED:
-                hints.append(f"{name}: mentioned only in passing ({finding.cues[0]}). Say what it means for this "
-                             "project and how it shapes your choice.")
+                hints.append(
+                    f"{name}: mentioned only in passing ({finding.cues[0]}). Say what it means for this "
+                    "project and how it shapes your choice."
+                )
     if result.part in ("risk", "both"):
         if not result.names_risk:
-            hints.append("Name the main risk of your recommendation in so many words (\"The main risk is ...\").")
+            hints.append('Name the main risk of your recommendation in so many words ("The main risk is ...").')
         if not result.names_mitigation:
             hints.append("Add a concrete mitigation: what would you do, and how does it reduce the risk?")
     if result.moral_framing and result.factors_found < len(FACTORS):
-        hints.append("You argue partly from principle (ethics, morals). The rubric gives credit for reasons tied "
-                     "to this project's needs, team and budget.")
+        hints.append(
+            "You argue partly from principle (ethics, morals). The rubric gives credit for reasons tied "
+            "to this project's needs, team and budget."
+        )
     return hints
 
 

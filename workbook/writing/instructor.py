@@ -15,8 +15,21 @@ from workbook.writing.check import check_project
 from workbook.writing.rubric import FACTORS, load_rubric
 from workbook.writing.saved import SavedAnswerError, read_saved
 
-COLUMNS = ["student", "notebook", "project", "words", "paragraphs", *FACTORS, "factors_found", "recommends",
-           "risk", "mitigation", "ready", "problem", "hints"]
+COLUMNS = [
+    "student",
+    "notebook",
+    "project",
+    "words",
+    "paragraphs",
+    *FACTORS,
+    "factors_found",
+    "recommends",
+    "risk",
+    "mitigation",
+    "ready",
+    "problem",
+    "hints",
+]
 
 
 def summary_table(root: Path, assignment: str, stage: str = "submitted") -> pd.DataFrame:
@@ -24,8 +37,9 @@ def summary_table(root: Path, assignment: str, stage: str = "submitted") -> pd.D
     rubric = load_rubric()
     folder = Path(root) / stage
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} does not exist: run nbgrader collect (or autograde) first, or pass the "
-                                "course folder as root")
+        raise FileNotFoundError(
+            f"{folder} does not exist: run nbgrader collect (or autograde) first, or pass the course folder as root"
+        )
     projects: dict[str, list[str]] = {}
     for grade_id, (project, _part) in rubric.questions.items():
         projects.setdefault(project, []).append(grade_id)
@@ -53,13 +67,23 @@ def _rows(student: str, path: Path, projects: dict[str, list[str]]) -> list[dict
             rows.append(_problem(student, path, project, str(error)))
             continue
         result = check_project(recommendation, risk, project=project)
-        rows.append({
-            "student": student, "notebook": path.stem, "project": project, "words": result.words,
-            "paragraphs": result.paragraphs, **{f: result.level(f) for f in FACTORS},
-            "factors_found": result.factors_found, "recommends": result.recommends, "risk": result.names_risk,
-            "mitigation": result.names_mitigation, "ready": result.ready, "problem": "",
-            "hints": " | ".join(result.hints),
-        })
+        rows.append(
+            {
+                "student": student,
+                "notebook": path.stem,
+                "project": project,
+                "words": result.words,
+                "paragraphs": result.paragraphs,
+                **{f: result.level(f) for f in FACTORS},
+                "factors_found": result.factors_found,
+                "recommends": result.recommends,
+                "risk": result.names_risk,
+                "mitigation": result.names_mitigation,
+                "ready": result.ready,
+                "problem": "",
+                "hints": " | ".join(result.hints),
+            }
+        )
     return rows
 
 
@@ -72,6 +96,18 @@ def _has_cell(saved, grade_id: str) -> bool:
 
 
 def _problem(student: str, path: Path, project: str, message: str) -> dict:
-    return {"student": student, "notebook": path.stem, "project": project, "words": 0, "paragraphs": 0,
-            **{f: "" for f in FACTORS}, "factors_found": 0, "recommends": False, "risk": False,
-            "mitigation": False, "ready": False, "problem": message, "hints": ""}
+    return {
+        "student": student,
+        "notebook": path.stem,
+        "project": project,
+        "words": 0,
+        "paragraphs": 0,
+        **{f: "" for f in FACTORS},
+        "factors_found": 0,
+        "recommends": False,
+        "risk": False,
+        "mitigation": False,
+        "ready": False,
+        "problem": message,
+        "hints": "",
+    }

@@ -12,8 +12,7 @@ from html import escape
 from workbook.writing.factors import DISCUSSED, MENTIONED
 from workbook.writing.rubric import LEVELS, Rubric, load_rubric
 
-_BOX = ("border:1px solid var(--jp-border-color1, #ccc);border-radius:4px;padding:8px 12px;margin:4px 0;"
-        "max-width:64em")
+_BOX = "border:1px solid var(--jp-border-color1, #ccc);border-radius:4px;padding:8px 12px;margin:4px 0;max-width:64em"
 # Prices like "$3 ... $15" would be typeset as math by JupyterLab's MathJax; these classes switch that off.
 _NO_MATH = "tex2jax_ignore mathjax_ignore"
 _LEVEL_WORDS = {DISCUSSED: "✓ discussed", MENTIONED: "~ mentioned", "missing": "✗ not found"}
@@ -26,15 +25,20 @@ def rubric_html(rubric: Rubric | None = None) -> str:
     rows = []
     for criterion in rubric.criteria:
         cells = "".join(f"<td>{escape(criterion.levels[level])}</td>" for level in LEVELS)
-        rows.append(f'<tr class="wb-rubric-{escape(criterion.id)}"><th>{escape(criterion.name)}<br>'
-                    f"<small>{escape(criterion.question)}</small></th>{cells}</tr>")
-    parts = "".join(f"<li><b>{escape(p.name)}</b> ({p.points:g} points): {escape(p.task)}</li>"
-                    for p in rubric.parts.values())
-    return (f'<div class="wb-rubric {_NO_MATH}" style="{_BOX}"><p><b>{escape(rubric.title)}</b></p>'
-            f"<p>Each project has two graded answers:</p><ul>{parts}</ul>"
-            f"<table><thead><tr><th>criterion</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            "<p><small>The five factors are judged over both paragraphs of a project together; structure and "
-            "honesty over each.</small></p></div>")
+        rows.append(
+            f'<tr class="wb-rubric-{escape(criterion.id)}"><th>{escape(criterion.name)}<br>'
+            f"<small>{escape(criterion.question)}</small></th>{cells}</tr>"
+        )
+    parts = "".join(
+        f"<li><b>{escape(p.name)}</b> ({p.points:g} points): {escape(p.task)}</li>" for p in rubric.parts.values()
+    )
+    return (
+        f'<div class="wb-rubric {_NO_MATH}" style="{_BOX}"><p><b>{escape(rubric.title)}</b></p>'
+        f"<p>Each project has two graded answers:</p><ul>{parts}</ul>"
+        f"<table><thead><tr><th>criterion</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "<p><small>The five factors are judged over both paragraphs of a project together; structure and "
+        "honesty over each.</small></p></div>"
+    )
 
 
 def rubric_text(rubric: Rubric | None = None) -> str:
@@ -55,12 +59,14 @@ def mark_scheme_html(grade_id: str, rubric: Rubric | None = None) -> str:
     project, part = rubric.question(grade_id)
     bands = "".join(f"<tr><td>{b.points:g}</td><td>{escape(b.description)}</td></tr>" for b in part.bands)
     classes = f"wb-mark-scheme wb-mark-scheme-{escape(grade_id)} {_NO_MATH}"
-    return (f'<div class="{classes}" style="{_BOX}">'
-            f"<p><b>Mark scheme: {escape(project.name)}, {escape(part.name.lower())} ({part.points:g} points)"
-            f"</b></p><p>{escape(part.task)} About {part.words[0]} to {part.words[1]} words.</p>"
-            f"<table><thead><tr><th>points</th><th>what the answer looks like</th></tr></thead>"
-            f"<tbody>{bands}</tbody></table>"
-            "<p><small>Credit for each factor follows the rubric table above.</small></p></div>")
+    return (
+        f'<div class="{classes}" style="{_BOX}">'
+        f"<p><b>Mark scheme: {escape(project.name)}, {escape(part.name.lower())} ({part.points:g} points)"
+        f"</b></p><p>{escape(part.task)} About {part.words[0]} to {part.words[1]} words.</p>"
+        f"<table><thead><tr><th>points</th><th>what the answer looks like</th></tr></thead>"
+        f"<tbody>{bands}</tbody></table>"
+        "<p><small>Credit for each factor follows the rubric table above.</small></p></div>"
+    )
 
 
 def mark_scheme_text(grade_id: str, rubric: Rubric | None = None) -> str:
@@ -79,23 +85,39 @@ def check_html(result) -> str:
     if result.part != "risk" and result.words:
         for factor, finding in result.factors.items():
             cues = ", ".join(finding.cues[:4]) or "-"
-            rows.append(f'<tr class="wb-check-{finding.level}"><td>{escape(rubric.criterion(factor).name)}</td>'
-                        f"<td>{_LEVEL_WORDS[finding.level]}</td><td><small>{escape(cues)}</small></td></tr>")
-    table = (f"<table><thead><tr><th>factor</th><th>found</th><th>words that showed it</th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
+            rows.append(
+                f'<tr class="wb-check-{finding.level}"><td>{escape(rubric.criterion(factor).name)}</td>'
+                f"<td>{_LEVEL_WORDS[finding.level]}</td><td><small>{escape(cues)}</small></td></tr>"
+            )
+    table = (
+        (
+            f"<table><thead><tr><th>factor</th><th>found</th><th>words that showed it</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+        if rows
+        else ""
+    )
     hints = "".join(f"<li>{escape(h)}</li>" for h in result.hints)
-    verdict = ("Every part the rubric asks for is there. Now judge how well you argue each one, with the rubric."
-               if result.ready else "Not complete yet: see the hints.")
-    return (f'<div class="wb-writing-check {_NO_MATH}" style="{_BOX}"><p><b>Structure check</b> (not graded): '
-            f"{summary}. {escape(verdict)}</p>{table}" + (f"<ul class='wb-check-hints'>{hints}</ul>" if hints else "")
-            + "<p><small>The check looks for topics and structure, not for quality: it cannot tell a strong "
-            "argument from a weak one.</small></p></div>")
+    verdict = (
+        "Every part the rubric asks for is there. Now judge how well you argue each one, with the rubric."
+        if result.ready
+        else "Not complete yet: see the hints."
+    )
+    return (
+        f'<div class="wb-writing-check {_NO_MATH}" style="{_BOX}"><p><b>Structure check</b> (not graded): '
+        f"{summary}. {escape(verdict)}</p>{table}"
+        + (f"<ul class='wb-check-hints'>{hints}</ul>" if hints else "")
+        + "<p><small>The check looks for topics and structure, not for quality: it cannot tell a strong "
+        "argument from a weak one.</small></p></div>"
+    )
 
 
 def check_text(result) -> str:
     """A structure check's result as plain text."""
-    lines = [f"Structure check: {result.words} words, {result.paragraphs} paragraphs"
-             + (" (ready for the rubric)" if result.ready else "")]
+    lines = [
+        f"Structure check: {result.words} words, {result.paragraphs} paragraphs"
+        + (" (ready for the rubric)" if result.ready else "")
+    ]
     if result.part != "risk" and result.words:
         lines += [f"  {name}: {_LEVEL_WORDS[finding.level]}" for name, finding in result.factors.items()]
     lines += [f"- {hint}" for hint in result.hints]

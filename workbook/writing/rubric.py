@@ -133,14 +133,22 @@ def _part(part_id: str, raw: Any, where: str) -> Part:
     if len(words) != 2 or not all(isinstance(w, int) and w > 0 for w in words) or words[0] >= words[1]:
         raise RubricError(f"{where}: 'words' must be [fewest, most], two whole numbers, got {words!r}")
     bands = tuple(
-        Band(_require(b, "points", float, f"{where}, band {i + 1}"), _require(b, "description", str, f"{where}, "
-                                                                                 f"band {i + 1}"))
+        Band(
+            _require(b, "points", float, f"{where}, band {i + 1}"),
+            _require(b, "description", str, f"{where}, band {i + 1}"),
+        )
         for i, b in enumerate(_require(raw, "bands", list, where))
     )
     if not bands or max(b.points for b in bands) != points or min(b.points for b in bands) != 0:
         raise RubricError(f"{where}: bands must run from {points:g} points (the part's points) down to 0")
-    return Part(part_id, _require(raw, "name", str, where), points, _require(raw, "task", str, where),
-                (words[0], words[1]), bands)
+    return Part(
+        part_id,
+        _require(raw, "name", str, where),
+        points,
+        _require(raw, "task", str, where),
+        (words[0], words[1]),
+        bands,
+    )
 
 
 def parse_rubric(data: Any) -> Rubric:
@@ -150,8 +158,9 @@ def parse_rubric(data: Any) -> Rubric:
     level_names = _require(data, "levels", dict, "levels")
     if set(level_names) != set(LEVELS):
         raise RubricError(f"levels must be exactly {list(LEVELS)}, got {sorted(level_names)}")
-    criteria = tuple(_criterion(c, f"criterion {i + 1}")
-                     for i, c in enumerate(_require(data, "criteria", list, "rubric")))
+    criteria = tuple(
+        _criterion(c, f"criterion {i + 1}") for i, c in enumerate(_require(data, "criteria", list, "rubric"))
+    )
     factor_ids = [c.id for c in criteria if c.kind == "factor"]
     if tuple(factor_ids) != FACTORS:
         raise RubricError(f"the factor criteria must be {list(FACTORS)} in this order, got {factor_ids}")
@@ -164,10 +173,13 @@ def parse_rubric(data: Any) -> Rubric:
         unknown = set(hints) - set(FACTORS)
         if unknown:
             raise RubricError(f"project {pid!r}: hints for unknown factors {sorted(unknown)}")
-        projects[pid] = Project(pid, _require(raw, "name", str, f"project {pid!r}"),
-                                _require(raw, "facts", str, f"project {pid!r}"),
-                                _require(raw, "cost_preset", str, f"project {pid!r}"),
-                                {k: _require(hints, k, str, f"project {pid!r} hints") for k in hints})
+        projects[pid] = Project(
+            pid,
+            _require(raw, "name", str, f"project {pid!r}"),
+            _require(raw, "facts", str, f"project {pid!r}"),
+            _require(raw, "cost_preset", str, f"project {pid!r}"),
+            {k: _require(hints, k, str, f"project {pid!r} hints") for k in hints},
+        )
     questions = {}
     for grade_id, raw in _require(data, "questions", dict, "rubric").items():
         project = _require(raw, "project", str, f"question {grade_id!r}")

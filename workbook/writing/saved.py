@@ -36,8 +36,10 @@ class SavedNotebook:
             if (isinstance(nbgrader, dict) and nbgrader.get("grade_id") == grade_id) or cell.get("id") in wanted_ids:
                 source = cell.get("source", "")
                 return "".join(source) if isinstance(source, list) else str(source)
-        raise SavedAnswerError(f"{self.path.name} has no answer cell {grade_id!r}. Was the cell deleted? Copy "
-                               "your text into a fresh copy of the notebook, or check it with writing.check(...).")
+        raise SavedAnswerError(
+            f"{self.path.name} has no answer cell {grade_id!r}. Was the cell deleted? Copy "
+            "your text into a fresh copy of the notebook, or check it with writing.check(...)."
+        )
 
 
 def locate(notebook: str | os.PathLike[str]) -> Path:
@@ -51,8 +53,10 @@ def locate(notebook: str | os.PathLike[str]) -> Path:
     session = _session_path()
     if session is not None and session.is_file():
         return session
-    raise SavedAnswerError(f"Could not find {path.name} in {path.parent}. If you renamed the notebook, save it "
-                           f"as {path.name} again, or check your text with writing.check(\"\"\"...\"\"\").")
+    raise SavedAnswerError(
+        f"Could not find {path.name} in {path.parent}. If you renamed the notebook, save it "
+        f'as {path.name} again, or check your text with writing.check("""...""").'
+    )
 
 
 def _session_path() -> Path | None:

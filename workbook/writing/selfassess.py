@@ -28,9 +28,11 @@ GENERIC = Criterion(
     kind="structure",
     name="Answers the question",
     question="Does the answer say what the question asks, with a reason?",
-    levels={"full": "Answers exactly what was asked, correctly, and gives the reason.",
-            "partial": "Goes in the right direction, but is vague, incomplete or misses the reason.",
-            "none": "Does not answer the question, or answers a different one."},
+    levels={
+        "full": "Answers exactly what was asked, correctly, and gives the reason.",
+        "partial": "Goes in the right direction, but is vague, incomplete or misses the reason.",
+        "none": "Does not answer the question, or answers a different one.",
+    },
     hint="",
 )
 GENERIC_MIN_WORDS = 5
@@ -92,34 +94,56 @@ class SelfAssessment:
 
         self.status = _html("wb-self-status")
         self.report = _html("wb-self-report")
-        self.check_button = widgets.Button(description="Check my saved answer", layout=widgets.Layout(width="auto"),
-                                           tooltip="Reads your answer as last saved: save the notebook first")
+        self.check_button = widgets.Button(
+            description="Check my saved answer",
+            layout=widgets.Layout(width="auto"),
+            tooltip="Reads your answer as last saved: save the notebook first",
+        )
         self.check_button.add_class("wb-self-check-button")
         self.check_button.on_click(lambda _: self.refresh())
         self.choices: dict[str, widgets.RadioButtons] = {}
-        rows: list[widgets.Widget] = [_html("wb-self-ratings-intro", (
-            "<p><b>Rate your answer</b> against each line of the rubric, honestly: this is for you. The model "
-            "answer opens when every line is rated.</p>"))]
+        rows: list[widgets.Widget] = [
+            _html(
+                "wb-self-ratings-intro",
+                (
+                    "<p><b>Rate your answer</b> against each line of the rubric, honestly: this is for you. The model "
+                    "answer opens when every line is rated.</p>"
+                ),
+            )
+        ]
         for criterion in self.criteria:
-            levels = "".join(f"<li><b>{escape(rubric.level_names[level])}</b>: {escape(criterion.levels[level])}"
-                             "</li>" for level in LEVELS)
-            rows.append(_html("wb-self-criterion", f"<p><b>{escape(criterion.name)}</b>: "
-                                                   f"{escape(criterion.question)}</p><ul>{levels}</ul>"))
-            choice = widgets.RadioButtons(options=[(rubric.level_names[lv], lv) for lv in LEVELS], value=None,
-                                          description="", layout=widgets.Layout(width="auto"))
+            levels = "".join(
+                f"<li><b>{escape(rubric.level_names[level])}</b>: {escape(criterion.levels[level])}</li>"
+                for level in LEVELS
+            )
+            rows.append(
+                _html(
+                    "wb-self-criterion",
+                    f"<p><b>{escape(criterion.name)}</b>: {escape(criterion.question)}</p><ul>{levels}</ul>",
+                )
+            )
+            choice = widgets.RadioButtons(
+                options=[(rubric.level_names[lv], lv) for lv in LEVELS],
+                value=None,
+                description="",
+                layout=widgets.Layout(width="auto"),
+            )
             choice.add_class(f"wb-self-choice-{criterion.id}")
             choice.observe(self._rated, names="value")
             self.choices[criterion.id] = choice
             rows.append(choice)
         self.ratings = widgets.VBox(rows)
         self.ratings.add_class("wb-self-ratings")
-        self.reveal_button = widgets.Button(description="Show the model answer", disabled=True,
-                                            layout=widgets.Layout(width="auto"))
+        self.reveal_button = widgets.Button(
+            description="Show the model answer", disabled=True, layout=widgets.Layout(width="auto")
+        )
         self.reveal_button.add_class("wb-self-reveal-button")
         self.reveal_button.on_click(lambda _: self.reveal())
         self.model = _html("wb-self-model-answer")
-        self.widget = widgets.VBox([self.status, self.check_button, self.report, self.ratings, self.reveal_button,
-                                    self.model], layout=widgets.Layout(width="auto"))
+        self.widget = widgets.VBox(
+            [self.status, self.check_button, self.report, self.ratings, self.reveal_button, self.model],
+            layout=widgets.Layout(width="auto"),
+        )
         self.widget.add_class("wb-self-assess")
         self._restore_ratings()
         self.refresh()
@@ -159,11 +183,16 @@ class SelfAssessment:
         self.result = check(text, part=self.part or "risk", project=self.project)
         if not self.attempted:
             needed = GENERIC_MIN_WORDS if self.part is None else MIN_ATTEMPT_WORDS
-            what = ("still the placeholder" if textlib.PLACEHOLDER in text and self.result.words == 0
-                    else f"{self.result.words} words")
-            self._show(f"<p>Your saved answer is {escape(what)}. Write a real attempt of your own (at least "
-                       f"{needed} words) in the cell above, save the notebook (Ctrl+S or Cmd+S) and press "
-                       f"<b>Check my saved answer</b>. The self-assessment and the model answer open after that.</p>")
+            what = (
+                "still the placeholder"
+                if textlib.PLACEHOLDER in text and self.result.words == 0
+                else f"{self.result.words} words"
+            )
+            self._show(
+                f"<p>Your saved answer is {escape(what)}. Write a real attempt of your own (at least "
+                f"{needed} words) in the cell above, save the notebook (Ctrl+S or Cmd+S) and press "
+                f"<b>Check my saved answer</b>. The self-assessment and the model answer open after that.</p>"
+            )
             return
         report = check_html(self.result) if self.part else ""
         self._show(f"<p>Checked your answer as saved at {saved.saved_at:%H:%M:%S}.</p>", report, ratings=True)
@@ -182,13 +211,22 @@ class SelfAssessment:
             return
         self.revealed = True
         points = self.self_assessed_points()
-        mine = (f"<p>Your self-assessment: about <b>{points:g}</b> of {self._part_points():g} points by the mark "
-                "scheme.</p>") if points is not None else ""
-        strong = (f"<p><b>What makes it strong</b></p>{markdown_html(self._strengths)}"
-                  if self._strengths.strip() else "")
-        self.model.value = (f"{mine}<p><b>Model answer</b></p>{markdown_html(self._model_answer)}{strong}"
-                            "<p><small>Compare, don't copy: a different recommendation argued as well earns the "
-                            "same credit.</small></p>")
+        mine = (
+            (
+                f"<p>Your self-assessment: about <b>{points:g}</b> of {self._part_points():g} points by the mark "
+                "scheme.</p>"
+            )
+            if points is not None
+            else ""
+        )
+        strong = (
+            f"<p><b>What makes it strong</b></p>{markdown_html(self._strengths)}" if self._strengths.strip() else ""
+        )
+        self.model.value = (
+            f"{mine}<p><b>Model answer</b></p>{markdown_html(self._model_answer)}{strong}"
+            "<p><small>Compare, don't copy: a different recommendation argued as well earns the "
+            "same credit.</small></p>"
+        )
         self.reveal_button.disabled = True
 
     def self_assessed_points(self) -> float | None:

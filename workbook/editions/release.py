@@ -32,8 +32,9 @@ def _run_nbgrader(app_class, config, assignment: str) -> None:
     try:
         app.start()
     except Exception as error:
-        raise NbgraderError(f"nbgrader {app_class.__name__} failed for {assignment}: {error}\n"
-                            f"{stream.getvalue()}") from error
+        raise NbgraderError(
+            f"nbgrader {app_class.__name__} failed for {assignment}: {error}\n{stream.getvalue()}"
+        ) from error
     finally:
         app.log.removeHandler(handler)
 

@@ -92,8 +92,9 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
         copy = Path(tmp) / release_path.name
         shutil.copy2(release_path, copy)
         nb = read_notebook(copy)
-        client = nbclient.NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
-                                         resources={"metadata": {"path": tmp}})
+        client = nbclient.NotebookClient(
+            nb, timeout=60, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": tmp}}
+        )
         try:
             client.execute()
         except Exception as error:  # a dead kernel or a timeout is a crash

@@ -49,8 +49,11 @@ def _validate_one(kind: str, root: str, release_root: str, path: str) -> Validat
 
 def validate_all(course: Course, release: Path, workers: int | None = None) -> list[str]:
     """Validate every notebook both ways, in parallel; return the problems found."""
-    jobs = [(kind, str(course.root), str(release), str(path))
-            for path in course.source_notebooks() for kind in ("source", "release")]
+    jobs = [
+        (kind, str(course.root), str(release), str(path))
+        for path in course.source_notebooks()
+        for kind in ("source", "release")
+    ]
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         results = list(pool.map(_validate_one, *zip(*jobs, strict=True)))
     return [problem for result in results for problem in result.problems]
@@ -62,8 +65,11 @@ def _differences(fresh: Path, committed: Path, label: str) -> list[str]:
         return [f"{label}/ is missing: run python -m workbook build and commit it"]
     found = []
     fresh_files = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
-    committed_files = {p.relative_to(committed) for p in committed.rglob("*")
-                       if p.is_file() and not is_learner_file(p.relative_to(committed))}
+    committed_files = {
+        p.relative_to(committed)
+        for p in committed.rglob("*")
+        if p.is_file() and not is_learner_file(p.relative_to(committed))
+    }
     for name in sorted(fresh_files - committed_files):
         found.append(f"{label}/{name} is missing from the committed tree")
     for name in sorted(committed_files - fresh_files):
@@ -98,8 +104,7 @@ def _swap(new: Path, old: Path) -> None:
         shutil.rmtree(retired)
 
 
-def build(root: Path, check: bool = False, validate: bool = True, db_url: str | None = None,
-          log=print) -> None:
+def build(root: Path, check: bool = False, validate: bool = True, db_url: str | None = None, log=print) -> None:
     """Build (or with ``check``, compare) the generated editions of the course at ``root``.
 
     Raises BuildError listing every problem; on any problem, committed files are left as they were.
@@ -131,10 +136,10 @@ def build(root: Path, check: bool = False, validate: bool = True, db_url: str | 
                 raise BuildError(["validation failed; release/ and notebooks/ were not changed:", *problems])
         if check:
             stale = _differences(release, course.release, "release") + _differences(
-                learner, course.self_learner, "notebooks")
+                learner, course.self_learner, "notebooks"
+            )
             if stale:
-                raise BuildError(["the committed editions are stale (python -m workbook build, then commit):",
-                                  *stale])
+                raise BuildError(["the committed editions are stale (python -m workbook build, then commit):", *stale])
             log("release/ and notebooks/ match a fresh build")
             return
         _swap(release, course.release)
@@ -148,6 +153,7 @@ def build(root: Path, check: bool = False, validate: bool = True, db_url: str | 
             try:
                 generate_release(course, Path(tmp), db_url=db_url)
             except NbgraderError as error:
-                raise BuildError(["release/ and notebooks/ were rebuilt, but the gradebook was not updated:",
-                                  str(error)]) from error
+                raise BuildError(
+                    ["release/ and notebooks/ were rebuilt, but the gradebook was not updated:", str(error)]
+                ) from error
         log(f"registered {', '.join(course.assignments())} in the gradebook {db_url.split('@')[-1]}")

@@ -12,7 +12,12 @@ from traitlets.config.loader import PyFileConfigLoader
 ANSWER_STORE_PATTERN = "*.answers.json"
 # Files that never travel from source/ to release/ or into a build: students' answers, editor debris.
 IGNORED_NAMES = (
-    ANSWER_STORE_PATTERN, "*.answers.corrupt-*", "*.answers.json.tmp-*", ".ipynb_checkpoints", "__pycache__", "*.pyc",
+    ANSWER_STORE_PATTERN,
+    "*.answers.corrupt-*",
+    "*.answers.json.tmp-*",
+    ".ipynb_checkpoints",
+    "__pycache__",
+    "*.pyc",
 )
 # What a learner leaves in a generated edition when working inside the repository (e.g. after `make lab`):
 # answers, "save my work" bundles and restore backups. Builds keep them and never count them as stale.

@@ -102,24 +102,26 @@ def _split_notes(solution: str) -> tuple[str, str]:
     at = next((i for i, line in enumerate(lines) if line.strip().lower() == NOTES_MARKER), None)
     if at is None:
         return solution.strip(), ""
-    return "\n".join(lines[:at]).strip(), "\n".join(lines[at + 1:]).strip()
+    return "\n".join(lines[:at]).strip(), "\n".join(lines[at + 1 :]).strip()
 
 
 def _self_assessment_cell(cell: NotebookNode, grade_id: str, solution: str, notebook_file: str) -> NotebookNode:
     """A collapsed code cell that runs the self-assessment and holds the model answer until it is earned."""
     # Markdown needs \$ so that two prices are not typeset as math; the widget shows HTML, where $ is plain.
     answer, notes = _split_notes(solution.replace("\\$", "$"))
-    source = "\n".join([
-        "# Self-assessment: save the notebook after writing your answer above, then run this cell.",
-        "from workbook import writing",
-        "",
-        "writing.self_assess(",
-        f"    {grade_id!r},",
-        f"    notebook={notebook_file!r},",
-        f"    model_answer={_python_string(answer)},",
-        f"    strengths={_python_string(notes)},",
-        ");",
-    ])
+    source = "\n".join(
+        [
+            "# Self-assessment: save the notebook after writing your answer above, then run this cell.",
+            "from workbook import writing",
+            "",
+            "writing.self_assess(",
+            f"    {grade_id!r},",
+            f"    notebook={notebook_file!r},",
+            f"    model_answer={_python_string(answer)},",
+            f"    strengths={_python_string(notes)},",
+            ");",
+        ]
+    )
     new = v4.new_code_cell(source, metadata={"jupyter": {"source_hidden": True}})
     new.id = f"{cell.get('id', 'cell')}-self-assessment"[:64]
     return new

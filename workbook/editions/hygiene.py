@@ -41,8 +41,10 @@ class HygieneReport:
         for p in self.points:
             rows.append(f"{p.notebook:<{width}} {p.autograded:>6g} {p.manual:>7g} {p.total:>6g}")
         total = sum(p.total for p in self.points)
-        rows.append(f"{'all notebooks':<{width}} {sum(p.autograded for p in self.points):>6g} "
-                    f"{sum(p.manual for p in self.points):>7g} {total:>6g}")
+        rows.append(
+            f"{'all notebooks':<{width}} {sum(p.autograded for p in self.points):>6g} "
+            f"{sum(p.manual for p in self.points):>7g} {total:>6g}"
+        )
         return "\n".join(rows)
 
 
