@@ -82,7 +82,7 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="workbook-bench-") as scratch:
         root = Path(scratch)
-        root.chmod(0o700)  # the course must not be readable by the sandbox users
+        root.chmod(0o700)  # students' work: private to the grader
         plain, _ = build_course(root / "plain")
         students = [f"student{i:03d}" for i in range(args.students)]
         for index, student in enumerate(students):

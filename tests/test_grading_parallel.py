@@ -91,6 +91,20 @@ def test_second_run_skips_graded_students_unless_forced(graded) -> None:
     assert code_scores(env["WORKBOOK_DB_URL"], "untouched") == pytest.approx(expected["untouched"])
 
 
+def test_without_bubblewrap_grading_goes_on_and_says_what_is_not_protected(graded) -> None:
+    course, env, expected, _, _ = graded
+    unsandboxed = grade(
+        course, {**env, "WORKBOOK_BWRAP": "/nonexistent/bwrap"}, "--workers", "1", "--student", "correct", "--force"
+    )
+    assert unsandboxed.returncode == 0, unsandboxed.stderr[-3000:]
+    block = unsandboxed.stderr[unsandboxed.stderr.index("GRADING WITHOUT A SANDBOX") :]
+    assert block.startswith("GRADING WITHOUT A SANDBOX: bubblewrap is not installed"), block[:300]
+    exposures = ("the gradebook", "the network", "the shared /tmp", "leaving processes running", "filling the disk")
+    for exposure in exposures:
+        assert exposure in block, exposure
+    assert code_scores(env["WORKBOOK_DB_URL"], "correct") == pytest.approx(expected["correct"])
+
+
 def page_text(path: Path) -> str:
     """The text a student reads on a feedback page: tags removed (code is split by highlighting spans)."""
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))

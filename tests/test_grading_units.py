@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import sys
 from pathlib import Path
 
 import pytest
 from nbformat import NotebookNode
 
+from workbook.grading import runner
 from workbook.grading.feedback import HIDDEN_NOTE, clean_outputs, secret_lines, without_hidden_tests
-from workbook.grading.launch import kernel_environment
 from workbook.grading.results import GRADED, MISSING, TIMED_OUT, NotebookResult, StudentResult, summary_table
-from workbook.grading.runner import GradeOptions, GradingError, grade
-from workbook.grading.sandbox import copy_regular_files, exposed_course_paths, readable_by_others
+from workbook.grading.runner import GradeOptions, GradingError, sandbox_spec
+from workbook.grading.sandbox import (
+    HOME,
+    copy_regular_files,
+    kernel_environment,
+    paths_the_kernel_needs,
+    unprotected,
+)
 
 CELL = '''"""Question 1: total is right."""
 assert isinstance(total, int), "total must be an int"
@@ -83,16 +87,14 @@ def test_summary_counts_each_status_and_lists_every_reason() -> None:
     assert table.splitlines()[-1] == "graded: 1, graded with problems: 1, timed out: 1, failed: 1"
 
 
-def test_kernel_environment_drops_secrets() -> None:
-    incoming = {
-        "PATH": "/usr/bin",
-        "WORKBOOK_DB_URL": "postgresql://u:pw@h/db",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "NBGRADER_EXECUTION": "autograde",
-    }
-    env = kernel_environment({"home": "/h", "runtime_dir": "/r"}, incoming)
+def test_kernel_environment_is_built_from_nothing(monkeypatch) -> None:
+    monkeypatch.setenv("WORKBOOK_DB_URL", "postgresql://u:pw@h/db")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    env = kernel_environment(HOME, "/tmp")
     assert "WORKBOOK_DB_URL" not in env and "AWS_SECRET_ACCESS_KEY" not in env
-    assert env["NBGRADER_EXECUTION"] == "autograde" and env["HOME"] == "/h" and env["PATH"] == "/usr/bin"
+    assert not any("pw@h" in value for value in env.values())
+    assert env["NBGRADER_EXECUTION"] == "autograde" and env["HOME"] == HOME and env["TMPDIR"] == "/tmp"
+    assert env["PATH"].split(":")[0] == str(Path(sys.executable).parent)
 
 
 def test_copy_leaves_out_symbolic_links(tmp_path: Path) -> None:
@@ -108,53 +110,42 @@ def test_copy_leaves_out_symbolic_links(tmp_path: Path) -> None:
     assert not (tmp_path / "copy" / "link").exists() and not (tmp_path / "copy" / "dirlink").exists()
 
 
-def test_open_course_folders_are_detected(tmp_path: Path) -> None:
-    open_root = Path(tempfile.mkdtemp(prefix="workbook-open-"))
-    try:
-        open_root.chmod(0o755)
-        (open_root / "source").mkdir(mode=0o755)
-        (open_root / "gradebook.db").write_text("")
-        (open_root / "gradebook.db").chmod(0o644)
-        assert readable_by_others(open_root / "source")
-        assert exposed_course_paths(open_root, f"sqlite:///{open_root / 'gradebook.db'}") == [
-            open_root / "source",
-            open_root / "gradebook.db",
-        ]
-        (open_root / "source").chmod(0o700)
-        (open_root / "gradebook.db").chmod(0o600)
-        assert exposed_course_paths(open_root, f"sqlite:///{open_root / 'gradebook.db'}") == []
-    finally:
-        shutil.rmtree(open_root)
-    assert not readable_by_others(tmp_path)  # pytest's folders are private to their owner
+def test_the_kernel_sees_the_interpreter_and_the_package_but_not_the_course(tmp_path: Path) -> None:
+    import workbook
+
+    paths = [Path(p) for p in paths_the_kernel_needs()]
+    package = Path(workbook.__file__).resolve().parent
+    assert any(p == package or p in package.parents for p in paths)
+    assert any(p == Path(sys.base_prefix).resolve() or p in Path(sys.base_prefix).resolve().parents for p in paths)
+    assert not any(p == Path.cwd() or p in Path.cwd().parents for p in paths if p != package), paths
+    assert not any(a != b and a in b.parents for a in paths for b in paths), "nested binds"
 
 
-def test_grade_refuses_a_course_whose_source_everyone_can_read(mini_course: Path) -> None:
-    open_root = Path(tempfile.mkdtemp(prefix="workbook-open-"))
-    try:
-        open_root.chmod(0o755)
-        course = open_root / "course"
-        shutil.copytree(mini_course, course)
-        for path in [course, *course.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        with pytest.raises(GradingError) as refused:
-            grade(course, "any", GradeOptions(isolate=True), progress=None)
-        if os.geteuid() == 0:
-            assert str(course / "source") in str(refused.value) and "chmod -R o-rwx" in str(refused.value)
-        else:
-            assert "needs root" in str(refused.value)
-    finally:
-        shutil.rmtree(open_root)
+def test_without_the_engine_the_run_says_what_is_not_protected(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(runner, "engine_problem", lambda: "bubblewrap is not installed (test)")
+    spec = sandbox_spec(tmp_path, GradeOptions())
+    assert not spec.engine
+    with pytest.raises(GradingError, match="bubblewrap is not installed"):
+        sandbox_spec(tmp_path, GradeOptions(isolate=True))
+    block = unprotected("bubblewrap is not installed (test)")
+    assert block.splitlines()[0] == "GRADING WITHOUT A SANDBOX: bubblewrap is not installed (test)."
+    for exposure in ("gradebook", "network", "/tmp", "processes running after grading", "filling the disk"):
+        assert exposure in block, exposure
 
 
-def test_only_the_paths_a_kernel_needs_are_opened_below_a_closed_folder(tmp_path: Path) -> None:
-    from workbook.grading.sandbox import closed_ancestors
+def test_a_python_environment_holding_the_course_is_refused(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(runner, "engine_problem", lambda: None)
+    monkeypatch.setattr(runner, "paths_the_kernel_needs", lambda: [str(tmp_path)])
+    with pytest.raises(GradingError, match="would show the course folder"):
+        sandbox_spec(tmp_path / "course", GradeOptions())
+    with pytest.raises(GradingError, match="unknown sandbox limit"):
+        sandbox_spec(tmp_path / "course", GradeOptions(limits={"no_such_limit": 1}))
 
-    python = tmp_path / "closed" / "python" / "lib"
-    (python / "site-packages").mkdir(parents=True)
-    (tmp_path / "closed" / "course" / "source").mkdir(parents=True)
-    (tmp_path / "closed").chmod(0o700)
-    opened = closed_ancestors([python, python / "site-packages"])
-    assert len(opened) == 1
-    folder, inside = opened[0]
-    assert inside == [str(python.relative_to(folder))]  # the nested path is covered by its parent
-    assert not any("course" in relative for relative in inside)
+
+def test_mount_point_parents_are_enterable_and_never_cover_a_bind() -> None:
+    from workbook.grading.sandbox import _mount_point_parents
+
+    options = _mount_point_parents(["/root/.pyenv/versions/3.11", "/work/course/workbook", "/usr/lib/x", HOME])
+    folders = options[3::4]
+    assert options[0:3] == ["--perms", "0755", "--dir"]
+    assert folders == ["/home", "/root", "/work", "/root/.pyenv", "/work/course", "/root/.pyenv/versions"]

@@ -62,7 +62,6 @@ def _grade(args: argparse.Namespace) -> int:
         force=args.force,
         timeout=args.timeout,
         isolate=False if args.no_isolation else None,
-        allow_readable_course=args.allow_readable_course,
         limits={"address_space": args.memory_limit * 1024**2} if args.memory_limit else {},
     )
     try:
@@ -127,12 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
     grade.add_argument("--memory-limit", type=int, default=None, help="MiB of address space per kernel (4096)")
     grade.add_argument(
-        "--no-isolation", action="store_true", help="run kernels as yourself (the default when not root)"
-    )
-    grade.add_argument(
-        "--allow-readable-course",
-        action="store_true",
-        help="grade even if source/ or the gradebook are readable by every user",
+        "--no-isolation", action="store_true", help="run kernels without the bubblewrap sandbox (debugging only)"
     )
     grade.set_defaults(run=_grade)
 

@@ -10,28 +10,59 @@ from __future__ import annotations
 import json
 import sys
 import time
+import uuid
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Dict, Float, Integer, Unicode
+from traitlets import Any, Float, Integer, Unicode
 
-from .sandbox import LAUNCHER
+from .sandbox import Sandbox
+
+
+class SandboxProvisioner(LocalProvisioner):
+    """Starts the kernel inside the student's sandbox (through its agent) instead of as a child of the grader."""
+
+    sandbox = Any(help="the student's Sandbox")
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        sandbox: Sandbox = self.sandbox
+        km = self.parent
+        # The kernel reads its own connection file, naming its socket paths as it sees them.
+        inside_file = f"{sandbox.runtime}/{Path(km.connection_file).name}"
+        info = json.loads(Path(km.connection_file).read_text())
+        info["ip"] = f"{sandbox.runtime}/{Path(km.ip).name}"
+        sandbox.write_text(inside_file, json.dumps(info))
+        argv = [inside_file if part == km.connection_file else part for part in cmd]
+        if argv and argv[0] == sys.executable:
+            # -P: never import from the working folder (a submitted "workbook/" must not replace the real one).
+            argv = [argv[0], "-P", *argv[1:], "--IPKernelApp.ignore_cwd=True"]
+        self.process = sandbox.start_kernel(argv)
+        self.pid, self.pgid, self.cwd = self.process.pid, None, sandbox.workdir
+        return self.connection_info
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """Starts the kernel through ``launch.py`` with the settings of one working copy."""
+    """A kernel manager whose kernels run in ``sandbox`` and talk over ipc sockets in its runtime folder."""
 
-    launcher_settings = Dict(help="settings for launch.py (working copy, uid, limits)")
+    sandbox: Sandbox | None = None  # set on the per-notebook subclass (see SandboxedExecute.preprocess)
+    connection_folder: str = ""  # the grader's own folder for the connection file it keeps
 
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        command = super().format_kernel_cmd(extra_arguments)
-        if command and command[0] == sys.executable:
-            # -P: never import from the working folder (a submitted "workbook/" must not replace the real one).
-            command = [command[0], "-P", *command[1:], "--IPKernelApp.ignore_cwd=True"]
-        return [sys.executable, "-s", str(LAUNCHER), json.dumps(self.launcher_settings), "--", *command]
+    async def _async_pre_start_kernel(self, **kw):
+        name = f"kernel-{uuid.uuid4().hex[:12]}"
+        self.transport = "ipc"
+        self.connection_file = str(Path(self.connection_folder) / f"{name}.json")
+        self.ip = str(self.sandbox.outside(f"{self.sandbox.runtime}/{name}-ipc"))
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = SandboxProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self, sandbox=self.sandbox
+            )
+        return await super()._async_pre_start_kernel(**kw)
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -42,7 +73,8 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 class SandboxedExecute(Execute):
     """Execute every cell in a sandboxed kernel; stop cleanly (and say why) when the kernel cannot go on."""
 
-    launcher_settings = Dict(help="settings for launch.py (working copy, uid, limits)")
+    sandbox = Any(help="the student's Sandbox, where kernels run")
+    connection_folder = Unicode(help="the grader's folder for kernel connection files")
     output_bytes_per_cell = Integer(2 * 1024**2, help="output kept per cell; the rest is dropped")
     notebook_seconds = Float(0.0, help="time budget for the whole notebook (0: none)")
     stopped_reason = Unicode("", help="why execution stopped early (empty if it did not)")
@@ -56,9 +88,10 @@ class SandboxedExecute(Execute):
     }
 
     def preprocess(self, nb, resources=None, km=None):
-        settings = dict(self.launcher_settings)
         self.kernel_manager_class = type(
-            "BoundSandboxKernelManager", (SandboxKernelManager,), {"launcher_settings": Dict(settings)}
+            "BoundSandboxKernelManager",
+            (SandboxKernelManager,),
+            {"sandbox": self.sandbox, "connection_folder": self.connection_folder},
         )
         self.shutdown_kernel = "immediate"  # a hung kernel must not cost the graceful-shutdown wait
         self.stopped_reason, self.stopped_kind = "", ""

@@ -19,14 +19,17 @@ from typing import TextIO
 
 from .results import StudentResult, summary_table
 from .sandbox import (
-    closed_ancestors,
-    exposed_course_paths,
+    Limits,
+    SandboxSpec,
+    engine_problem,
     make_scratch_root,
     matplotlib_font_cache,
     paths_the_kernel_needs,
     remove_tree,
     running_as_root,
     sandbox_uids,
+    unprotected,
+    visible_course_paths,
 )
 
 
@@ -43,9 +46,8 @@ class GradeOptions:
     force: bool = False  # regrade students that already have autograded/ output
     timeout: int | None = None  # per cell; default: the course's Execute.timeout
     notebook_seconds: float | None = None  # per notebook; default: 20 x the cell timeout
-    isolate: bool | None = None  # default: on when running as root
-    allow_readable_course: bool = False
-    limits: dict = field(default_factory=dict)
+    isolate: bool | None = None  # the bubblewrap sandbox; default: on where it can run (see sandbox.engine_problem)
+    limits: dict = field(default_factory=dict)  # overrides of sandbox.Limits
 
 
 @dataclass
@@ -89,23 +91,10 @@ def grade(
     db_url = config.CourseDirectory.db_url
     course_id = config.CourseDirectory.get("course_id", "default_course")
     warnings: list[str] = []
-    isolate = running_as_root() if options.isolate is None else options.isolate
-    if isolate and not running_as_root():
-        raise GradingError(
-            "isolation needs root (to run kernels as unprivileged users); run as root or pass --no-isolation"
-        )
-    if isolate:
-        exposed = exposed_course_paths(course_root, db_url)
-        if exposed and not options.allow_readable_course:
-            listing = "\n  ".join(str(p) for p in exposed)
-            raise GradingError(
-                "students' code could read these instructor-only paths (they are readable by every user):\n  "
-                f"{listing}\nclose them first, e.g. `chmod -R o-rwx {' '.join(str(p) for p in exposed)}` "
-                "(or pass --allow-readable-course to grade anyway)"
-            )
-        warnings.extend(f"readable by every user: {p}" for p in exposed)
-    else:
-        warnings.append("kernels run as the grading user (not root): student code can read what you can read")
+    spec = sandbox_spec(course_root, options)
+    if not spec.engine:
+        problem = "turned off (--no-isolation)" if options.isolate is False else engine_problem()
+        warnings.append(unprotected(problem))
 
     students = options.students or submitted_students(course_root, assignment)
     skipped = []
@@ -127,12 +116,11 @@ def grade(
             notebooks=tuple(notebooks),
             template_db=str(template_db),
             scratch_root=str(scratch),
-            uids=tuple(sandbox_uids(workers)) if isolate else (None,) * workers,
-            expose=tuple(tuple(item) for item in closed_ancestors(paths_the_kernel_needs())) if isolate else (),
+            sandbox=spec,
+            uids=tuple(sandbox_uids(workers)) if spec.engine and running_as_root() else (),
             font_cache=str(matplotlib_font_cache() or "") or None,
             timeout=options.timeout,
             notebook_seconds=options.notebook_seconds if options.notebook_seconds is not None else 20 * cell_timeout,
-            limits=options.limits or None,
         )
         keys = keys_for_assignment(course_root, assignment)
         coursedir = CourseDirectory(config=config)
@@ -178,6 +166,27 @@ def grade(
     finally:
         remove_tree(scratch)
     return GradeRun(results, skipped, warnings, time.monotonic() - started)
+
+
+def sandbox_spec(course_root: Path, options: GradeOptions) -> SandboxSpec:
+    """The sandbox of this run: bubblewrap where it runs (unless turned off), else none (and the run says so)."""
+    try:
+        limits = Limits(**options.limits)
+    except TypeError as error:
+        raise GradingError(f"unknown sandbox limit: {error}") from None
+    problem = engine_problem() if options.isolate is not False else "turned off"
+    if problem and options.isolate:
+        raise GradingError(f"the grading sandbox cannot run: {problem}")
+    if problem:
+        return SandboxSpec(engine=False, limits=limits)
+    binds = tuple(paths_the_kernel_needs())
+    shown = visible_course_paths(course_root, list(binds))
+    if shown:
+        raise GradingError(
+            f"the sandbox would show the course folder to student code: {', '.join(shown)} (the Python environment) "
+            "contains it; use a virtual environment outside the course folder"
+        )
+    return SandboxSpec(engine=True, limits=limits, binds=binds)
 
 
 class _Progress:

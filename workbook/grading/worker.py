@@ -8,7 +8,6 @@ the executed notebooks; the parent process writes every grade, so the gradebook 
 from __future__ import annotations
 
 import fnmatch
-import os
 import time
 import traceback
 from dataclasses import dataclass
@@ -17,14 +16,7 @@ from pathlib import Path
 import nbformat
 
 from .results import GRADED, KERNEL_DIED, MISSING, REJECTED, TIMED_OUT, UNREADABLE, NotebookResult, StudentResult
-from .sandbox import (
-    SandboxSettings,
-    copy_regular_files,
-    hand_over,
-    kill_processes_of,
-    prepare_working_copy,
-    remove_tree,
-)
+from .sandbox import Limits, Sandbox, SandboxError, SandboxSpec
 
 
 @dataclass(frozen=True)
@@ -36,12 +28,11 @@ class Job:
     notebooks: tuple[str, ...]
     template_db: str  # the slot copies this private assignment record (see template.py)
     scratch_root: str
-    uids: tuple[int | None, ...]
-    expose: tuple = ()
+    sandbox: SandboxSpec  # uid is per slot, from uids
+    uids: tuple[int | None, ...] = ()  # grading as root: the kernels' user id of each slot
     font_cache: str | None = None
     timeout: int | None = None  # overrides Execute.timeout when set
     notebook_seconds: float = 0.0
-    limits: dict | None = None
 
 
 _state: dict = {}
@@ -49,67 +40,55 @@ _state: dict = {}
 
 def init_worker(job: Job, slots) -> None:
     """Runs once in each worker process: take a slot (folder, uid) and load nbgrader's configuration."""
+    import dataclasses
     import shutil
 
     from workbook.editions.course import Course
 
-    from .sandbox import Limits
-
     slot = slots.get()
     slot_dir = Path(job.scratch_root) / f"slot-{slot}"
-    slot_dir.mkdir(mode=0o711, exist_ok=True)
-    slot_dir.chmod(0o711)
+    slot_dir.mkdir(mode=0o700, exist_ok=True)
     database = slot_dir / "assignment.db"
     shutil.copyfile(job.template_db, database)
     database.chmod(0o600)
-    uid = job.uids[slot]
-    sandbox = SandboxSettings(
-        slot_dir=slot_dir,
-        uid=uid,
-        gid=uid,
-        limits=Limits(**(job.limits or {})),
-        expose=[list(item) for item in job.expose],
-    )
+    spec = dataclasses.replace(job.sandbox, uid=job.uids[slot] if job.uids else None)
     overrides = {"CourseDirectory.db_url": f"sqlite:///{database}"}
     if job.timeout is not None:
         overrides["Execute.timeout"] = job.timeout
     config = Course(Path(job.course_root)).nbgrader_config(**overrides)
-    _state.update(job=job, sandbox=sandbox, config=config, db_url=f"sqlite:///{database}")
-    kill_processes_of(uid)
+    _state.update(job=job, spec=spec, slot_dir=slot_dir, config=config, db_url=f"sqlite:///{database}")
 
 
 def grade_student(student: str) -> StudentResult:
-    """Grade every notebook of one student; never raises (a failure becomes ``StudentResult.error``)."""
+    """Grade every notebook of one student in a sandbox of their own; never raises (failures go in ``error``)."""
     job: Job = _state["job"]
-    sandbox: SandboxSettings = _state["sandbox"]
     started = time.monotonic()
     result = StudentResult(student=student)
-    copy = None
+    font_cache = Path(job.font_cache) if job.font_cache else None
+    sandbox = Sandbox(_state["spec"], _state["slot_dir"] / "student", font_cache)
     try:
+        sandbox.start()
         submitted = Path(job.course_root) / "submitted" / student / job.assignment
-        copy = prepare_working_copy(sandbox, "student", Path(job.font_cache) if job.font_cache else None)
-        left_out = copy_regular_files(submitted, copy.workdir)
+        left_out = sandbox.copy_in(submitted)
         if left_out:
             result.problems.append(f"left out (links or special files): {', '.join(left_out)}")
-        _copy_source_files(job, copy.workdir)
-        hand_over(sandbox, copy)
+        _copy_source_files(job, sandbox)
         for name in job.notebooks:
-            result.notebooks.append(_grade_notebook(student, name, copy))
+            result.notebooks.append(_grade_notebook(student, name, sandbox))
+            sandbox.reap()  # nothing a notebook started runs on into the next one
+    except SandboxError as error:
+        result.error = f"could not be graded: {error}"
     except Exception as error:  # an infrastructure failure: report it, keep the batch going
         result.error = f"could not be graded: {type(error).__name__}: {error}"
         result.problems.append(traceback.format_exc(limit=3))
     finally:
-        kill_processes_of(sandbox.uid)
-        if copy is not None:
-            remove_tree(copy.workdir.parent)
+        sandbox.close()
     result.seconds = time.monotonic() - started
     return result
 
 
-def _copy_source_files(job: Job, workdir: Path) -> None:
+def _copy_source_files(job: Job, sandbox: Sandbox) -> None:
     """Non-notebook files of ``source/<assignment>`` as nbgrader's autograde copies them (minus exclusions)."""
-    import shutil
-
     config = _state["config"]
     source = Path(job.course_root) / "source" / job.assignment
     excluded = set(config.Autograde.get("exclude_overwriting", {}).get(job.assignment, []))
@@ -124,13 +103,10 @@ def _copy_source_files(job: Job, workdir: Path) -> None:
             or any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in ignore)
         ):
             continue
-        target = workdir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
-        shutil.copyfile(path, target)
+        sandbox.put_file(path, f"{sandbox.workdir}/{relative}")
 
 
-def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
+def _grade_notebook(student: str, name: str, sandbox: Sandbox) -> NotebookResult:
     from nbgrader.preprocessors import (
         CheckCellMetadata,
         ClearOutput,
@@ -145,10 +121,12 @@ def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
 
     job: Job = _state["job"]
     config = _state["config"]
-    sandbox: SandboxSettings = _state["sandbox"]
+    limits: Limits = _state["spec"].limits
     started = time.monotonic()
-    path = copy.workdir / f"{name}.ipynb"
-    if not path.is_file():
+    # Read from submitted/ (as nbgrader does), never from the working copy: an earlier notebook's code could have
+    # replaced this file there by a link to an instructor's file, and the grader would follow it.
+    path = Path(job.course_root) / "submitted" / student / job.assignment / f"{name}.ipynb"
+    if path.is_symlink() or not path.is_file():
         return NotebookResult(name, MISSING, problems=["notebook not submitted: scored 0"])
     try:
         nb = nbformat.read(str(path), as_version=nbformat.NO_CONVERT)
@@ -160,7 +138,7 @@ def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
         return NotebookResult(name, UNREADABLE, problems=[f"not a readable notebook ({_short(error)}): scored 0"])
     resources = {
         "unique_key": name,
-        "metadata": {"path": str(copy.workdir)},
+        "metadata": {"path": sandbox.workdir},
         "nbgrader": {"student": student, "assignment": job.assignment, "notebook": name, "db_url": _state["db_url"]},
     }
     try:
@@ -170,17 +148,14 @@ def _grade_notebook(student: str, name: str, copy) -> NotebookResult:
         return NotebookResult(name, REJECTED, problems=[f"rejected by nbgrader's checks ({_short(error)}): scored 0"])
     execute = SandboxedExecute(
         config=config,
-        launcher_settings=copy.launcher_settings(sandbox),
-        output_bytes_per_cell=sandbox.limits.output_bytes_per_cell,
+        sandbox=sandbox,
+        connection_folder=str(_state["slot_dir"]),
+        output_bytes_per_cell=limits.output_bytes_per_cell,
         notebook_seconds=job.notebook_seconds,
     )
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    try:
-        nb, resources = execute(nb, resources)
-        for step in (IgnorePattern, LimitOutput, CheckCellMetadata):
-            nb, resources = step(config=config)(nb, resources)
-    finally:
-        os.environ.pop("NBGRADER_EXECUTION", None)
+    nb, resources = execute(nb, resources)
+    for step in (IgnorePattern, LimitOutput, CheckCellMetadata):
+        nb, resources = step(config=config)(nb, resources)
     outcome = {"timed out": TIMED_OUT, "kernel died": KERNEL_DIED, "output flood": KERNEL_DIED}.get(
         execute.stopped_kind, GRADED
     )
