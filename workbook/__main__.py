@@ -152,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
     summary.set_defaults(run=_writing_summary)
 
+    from workbook.hub.cli import add_hub_parser  # stdlib-only module: cheap to import
+
+    add_hub_parser(commands)
+
     args = parser.parse_args(argv)
     _put_own_scripts_on_path()
     return args.run(args)
