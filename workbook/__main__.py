@@ -191,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     when.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="as-of date before DATE (YYYY-MM-DD)")
     facts.set_defaults(run=_facts)
 
+    from workbook.hub.cli import add_hub_parser  # stdlib-only module: cheap to import
+
+    add_hub_parser(commands)
+
     args = parser.parse_args(argv)
     _put_own_scripts_on_path()
     return args.run(args)
