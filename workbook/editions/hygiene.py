@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bank import check_notebook_bank
 from .course import IGNORED_NAMES, Course
 from .keys import quiz_keys
 from .notebook_io import nbgrader_meta, read_notebook
@@ -95,6 +96,7 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
                 points.autograded += cell_points
                 _check_key_points(cell, cell_points, where, grade_id, report)
     report.points.append(points)
+    report.problems.extend(check_notebook_bank(nb, path))
 
 
 def _check_cell_id(cell_id: str, where: str, report: HygieneReport) -> None:
@@ -134,6 +136,14 @@ def check_source(course: Course) -> HygieneReport:
         report.problems.append(f"{course.source}: no assignment folders with notebooks")
     for assignment in course.assignments():
         folder = course.source / assignment
+        banks = course.root / "questions" / assignment
+        stems = {notebook.stem for notebook in course.source_notebooks(assignment)}
+        for bank in sorted(banks.glob("*.toml")) if banks.is_dir() else []:
+            if bank.stem not in stems:
+                report.problems.append(
+                    f"questions/{assignment}/{bank.name}: no notebook source/{assignment}/"
+                    f"{bank.stem}.ipynb to show these questions"
+                )
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(course.source)
             if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED_NAMES):
