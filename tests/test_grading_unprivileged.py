@@ -36,9 +36,12 @@ pytestmark = [
 
 def _as(user: tuple[int, int], command: list[str], **options) -> subprocess.CompletedProcess:
     uid, gid = user
-    return subprocess.run(
-        command, user=uid, group=gid, extra_groups=[], capture_output=True, text=True, check=False, **options
-    )
+    try:
+        return subprocess.run(
+            command, user=uid, group=gid, extra_groups=[], capture_output=True, text=True, check=False, **options
+        )
+    except PermissionError as error:  # the user may not run this program at all
+        return subprocess.CompletedProcess(command, 126, "", str(error))
 
 
 def _python_for(user: tuple[int, int], scratch: Path) -> Path:

@@ -62,7 +62,10 @@ def _grade(args: argparse.Namespace) -> int:
         force=args.force,
         timeout=args.timeout,
         isolate=False if args.no_isolation else None,
-        limits={"address_space": args.memory_limit * 1024**2} if args.memory_limit else {},
+        limits={
+            **({"address_space": args.memory_limit * 1024**2} if args.memory_limit else {}),
+            **({"disk": args.disk_limit * 1024**2} if args.disk_limit else {}),
+        },
     )
     try:
         run = grade(find_course_root(args.root), args.assignment, options)
@@ -158,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--force", action="store_true", help="regrade students already autograded")
     grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
     grade.add_argument("--memory-limit", type=int, default=None, help="MiB of address space per kernel (4096)")
+    grade.add_argument("--disk-limit", type=int, default=None, help="MiB of disk per student in the sandbox (512)")
     grade.add_argument(
         "--no-isolation", action="store_true", help="run kernels without the bubblewrap sandbox (debugging only)"
     )

@@ -36,6 +36,7 @@ MARK = f"wb{secrets.token_hex(4)}"  # names what this run's attacks leave behind
 CANARY = f"canary-{secrets.token_hex(8)}"  # a secret in the grader's environment
 NB = "01_what_open_means"
 TIMEOUT = 8  # seconds per cell, for this run only (the course uses 30)
+DISK_MIB = 128  # each student's sandbox disk, for this run only (the default is 512)
 
 
 def _prepend_to_first_answer(course: Path, student: str, code: str) -> None:
@@ -356,7 +357,8 @@ def hostile_run(tmp_path_factory):
     before = {**snapshot(course / "submitted"), **snapshot(course / "source")}
     env = {**env, "WORKBOOK_CANARY": CANARY}
     try:
-        result = grade(course, env, "--workers", "2", "--timeout", str(TIMEOUT), "--memory-limit", "1536")
+        limits = ("--timeout", str(TIMEOUT), "--memory-limit", "1536", "--disk-limit", str(DISK_MIB))
+        result = grade(course, env, "--workers", "2", *limits)
     finally:
         listener.close()
         in_home.unlink()
@@ -601,7 +603,7 @@ def test_filling_the_disk_stops_at_the_students_cap(hostile_run: HostileRun) -> 
     _expect(hostile_run, "disk_filler", total, "graded")
     found = re.search(r"DISK FULL AFTER (\d+) MiB", _outputs(hostile_run.course, "disk_filler"))
     assert found, _outputs(hostile_run.course, "disk_filler")
-    assert 60 <= int(found.group(1)) <= Limits().disk // 1024**2
+    assert 60 <= int(found.group(1)) <= DISK_MIB
 
 
 @needs_sandbox

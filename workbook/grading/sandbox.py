@@ -128,20 +128,27 @@ def unprotected(problem: str) -> str:
 
 
 def sandbox_uids(count: int, base: int = DEFAULT_UID_BASE) -> list[int]:
-    """``count`` numeric uids that no account has and no running process uses (another run's kernels, say).
+    """The first uid of each worker's range of ``UIDS_PER_WORKER`` uids (see unused_uid).
 
-    The process limit counts every process of a uid, so each worker's kernels need a uid of their own.
+    The process limit counts every process of a uid, machine-wide: each student's kernels get a uid of their own.
     """
+    return [base + worker * UIDS_PER_WORKER for worker in range(count)]
+
+
+UIDS_PER_WORKER = 1000
+
+
+def unused_uid(base: int, start: int) -> int:
+    """A uid in ``[base, base + UIDS_PER_WORKER)`` (a worker's range), from ``start`` on, with no account or process."""
     busy = _uids_of_running_processes()
-    uids, candidate = [], base
-    while len(uids) < count:
+    for step in range(UIDS_PER_WORKER):
+        candidate = base + (start + step) % UIDS_PER_WORKER
         try:
             pwd.getpwuid(candidate)
         except KeyError:
             if candidate not in busy:
-                uids.append(candidate)
-        candidate += 1
-    return uids
+                return candidate
+    raise SandboxError(f"no free user id in {base}..{base + UIDS_PER_WORKER - 1}")
 
 
 def _uids_of_running_processes() -> set[int]:
@@ -334,8 +341,9 @@ class Sandbox:
             self.root = ""
         ready = self.process.stdout.readline()
         if not ready:
+            why = self._ended()
             self.close()
-            raise SandboxError(f"the grading sandbox did not start: {self._said()}")
+            raise SandboxError(f"the grading sandbox did not start ({why})")
         if self.font_cache is not None and self.font_cache.exists():
             # A fresh matplotlib cache would be rebuilt (seconds) in every kernel: start from the grader's.
             self.put_file(self.font_cache, f"{self.home}/.matplotlib/{self.font_cache.name}")
@@ -360,14 +368,18 @@ class Sandbox:
             bwrap_command() or "bwrap",
             *_namespace_options(self.spec.uid is not None),
             *_system_binds(),
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
         ]
-        command += _mount_point_parents([*self.spec.binds, HOME])
-        for path in self.spec.binds:
-            command += ["--ro-bind", path, path]
-        command += ["--proc", "/proc", "--dev", "/dev"]
+        # The private folders first: a bind below one of them (a Python under /tmp, say) then lands on top of it.
         command += ["--size", str(limits.shm), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
         command += ["--size", str(limits.tmp), "--tmpfs", "/tmp"]
         command += ["--size", str(limits.disk), "--tmpfs", HOME]
+        command += _mount_point_parents([*self.spec.binds, HOME])
+        for path in self.spec.binds:
+            command += ["--ro-bind", path, path]
         command += ["--remount-ro", "/", "--chdir", HOME, "--clearenv", "--info-fd", str(write), *agent]
         try:
             self.process = self._popen(command, pass_fds=[write])
@@ -379,8 +391,9 @@ class Sandbox:
         try:
             self.root = f"/proc/{json.loads(info)['child-pid']}/root"
         except (ValueError, KeyError):
+            why = self._ended()
             self.close()
-            raise SandboxError(f"bubblewrap did not start: {self._said()}") from None
+            raise SandboxError(f"bubblewrap did not start ({why})") from None
 
     def _unsandboxed_limits(self) -> dict:
         limits = self.spec.limits.kernel_limits()
@@ -394,6 +407,13 @@ class Sandbox:
         self._log.seek(0)
         lines = [line.strip() for line in self._log.read().splitlines() if line.strip()]
         return lines[-1] if lines else "no message"
+
+    def _ended(self) -> str:
+        status = None
+        if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                status = self.process.wait(timeout=1)
+        return f"exit status {status}, it said: {self._said()}"
 
     def reap(self) -> int:
         """Kill every process a notebook left behind (the next notebook starts from a quiet sandbox)."""
@@ -440,11 +460,11 @@ class Sandbox:
                 process.stdin.flush()
                 line = process.stdout.readline()
             except (OSError, ValueError) as error:
-                raise SandboxError(f"the sandbox stopped answering ({error}; it said: {self._said()})") from None
+                raise SandboxError(f"the sandbox stopped answering ({error}; {self._ended()})") from None
         try:
             reply = json.loads(line)
         except ValueError:
-            raise SandboxError(f"the sandbox ended: {self._said()}") from None
+            raise SandboxError(f"the sandbox ended ({self._ended()})") from None
         if not isinstance(reply, dict) or "error" in reply:
             raise SandboxError(f"the sandbox refused {message.get('op')!r}: {reply}")
         return reply

@@ -7,6 +7,7 @@ the executed notebooks; the parent process writes every grade, so the gradebook 
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import time
 import traceback
@@ -16,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from .results import GRADED, KERNEL_DIED, MISSING, REJECTED, TIMED_OUT, UNREADABLE, NotebookResult, StudentResult
-from .sandbox import Limits, Sandbox, SandboxError, SandboxSpec
+from .sandbox import Limits, Sandbox, SandboxError, SandboxSpec, unused_uid
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class Job:
     notebooks: tuple[str, ...]
     template_db: str  # the slot copies this private assignment record (see template.py)
     scratch_root: str
-    sandbox: SandboxSpec  # uid is per slot, from uids
-    uids: tuple[int | None, ...] = ()  # grading as root: the kernels' user id of each slot
+    sandbox: SandboxSpec  # without a uid: as root, each student gets one (see unused_uid)
+    uids: tuple[int | None, ...] = ()  # grading as root: the first uid of each slot's range
     font_cache: str | None = None
     timeout: int | None = None  # overrides Execute.timeout when set
     notebook_seconds: float = 0.0
@@ -40,7 +41,6 @@ _state: dict = {}
 
 def init_worker(job: Job, slots) -> None:
     """Runs once in each worker process: take a slot (folder, uid) and load nbgrader's configuration."""
-    import dataclasses
     import shutil
 
     from workbook.editions.course import Course
@@ -51,21 +51,43 @@ def init_worker(job: Job, slots) -> None:
     database = slot_dir / "assignment.db"
     shutil.copyfile(job.template_db, database)
     database.chmod(0o600)
-    spec = dataclasses.replace(job.sandbox, uid=job.uids[slot] if job.uids else None)
+    spec = job.sandbox
     overrides = {"CourseDirectory.db_url": f"sqlite:///{database}"}
     if job.timeout is not None:
         overrides["Execute.timeout"] = job.timeout
     config = Course(Path(job.course_root)).nbgrader_config(**overrides)
     _state.update(job=job, spec=spec, slot_dir=slot_dir, config=config, db_url=f"sqlite:///{database}")
+    _state.update(uid_base=job.uids[slot] if job.uids else None, students_graded=0)
 
 
 def grade_student(student: str) -> StudentResult:
-    """Grade every notebook of one student in a sandbox of their own; never raises (failures go in ``error``)."""
-    job: Job = _state["job"]
+    """Grade every notebook of one student in a sandbox of their own; never raises (failures go in ``error``).
+
+    If the sandbox itself fails (killed from outside, say), the student is graded once more in a fresh one; a
+    second failure is reported with both reasons.
+    """
     started = time.monotonic()
-    result = StudentResult(student=student)
+    result, sandbox_failed = _grade_in_sandbox(student)
+    if sandbox_failed:
+        first = result.error
+        result, _ = _grade_in_sandbox(student)
+        if result.error:
+            result.error = f"{result.error} (and before that: {first.removeprefix('could not be graded: ')})"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _grade_in_sandbox(student: str) -> tuple[StudentResult, bool]:
+    """The student's result, and whether the sandbox itself failed."""
+    job: Job = _state["job"]
+    result, sandbox_failed = StudentResult(student=student), False
     font_cache = Path(job.font_cache) if job.font_cache else None
-    sandbox = Sandbox(_state["spec"], _state["slot_dir"] / "student", font_cache)
+    spec = _state["spec"]
+    if _state["uid_base"] is not None:
+        # As root: a user id no process uses, so nothing of an earlier student counts against the process limit.
+        _state["students_graded"] += 1
+        spec = dataclasses.replace(spec, uid=unused_uid(_state["uid_base"], _state["students_graded"]))
+    sandbox = Sandbox(spec, _state["slot_dir"] / "student", font_cache)
     try:
         sandbox.start()
         submitted = Path(job.course_root) / "submitted" / student / job.assignment
@@ -78,13 +100,13 @@ def grade_student(student: str) -> StudentResult:
             sandbox.reap()  # nothing a notebook started runs on into the next one
     except SandboxError as error:
         result.error = f"could not be graded: {error}"
+        sandbox_failed = True
     except Exception as error:  # an infrastructure failure: report it, keep the batch going
         result.error = f"could not be graded: {type(error).__name__}: {error}"
         result.problems.append(traceback.format_exc(limit=3))
     finally:
         sandbox.close()
-    result.seconds = time.monotonic() - started
-    return result
+    return result, sandbox_failed
 
 
 def _copy_source_files(job: Job, sandbox: Sandbox) -> None:
