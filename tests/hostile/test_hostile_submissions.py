@@ -36,7 +36,7 @@ MARK = f"wb{secrets.token_hex(4)}"  # names what this run's attacks leave behind
 CANARY = f"canary-{secrets.token_hex(8)}"  # a secret in the grader's environment
 NB = "01_what_open_means"
 TIMEOUT = 8  # seconds per cell, for this run only (the course uses 30)
-DISK_MIB = 128  # each student's sandbox disk, for this run only (the default is 512)
+DISK_MIB = 32  # each student's sandbox disk, for this run only (the default is 512; filling it must be quick)
 
 
 def _prepend_to_first_answer(course: Path, student: str, code: str) -> None:
@@ -156,7 +156,7 @@ print("FOUND", seen) if seen else print("NOTHING LEFT")
 
 FILL = """
 import os
-chunk = b"x" * (60 * 1024**2)  # under the per-file limit; one write per file keeps the cell quick
+chunk = b"x" * (4 * 1024**2)  # under the per-file limit; one write per file keeps the cell quick
 written, index = 0, 0
 try:
     while written < 16 * 1024**3:
@@ -603,7 +603,7 @@ def test_filling_the_disk_stops_at_the_students_cap(hostile_run: HostileRun) -> 
     _expect(hostile_run, "disk_filler", total, "graded")
     found = re.search(r"DISK FULL AFTER (\d+) MiB", _outputs(hostile_run.course, "disk_filler"))
     assert found, _outputs(hostile_run.course, "disk_filler")
-    assert 60 <= int(found.group(1)) <= DISK_MIB
+    assert DISK_MIB // 2 <= int(found.group(1)) <= DISK_MIB
 
 
 @needs_sandbox
