@@ -86,9 +86,12 @@ def start_servers(hub: CourseHub, students: list[str]) -> None:
         form = {"username": student, "password": hub.students[student], "_xsrf": session.cookies.get("_xsrf")}
         session.post(f"{hub.url}/hub/login", data=form)
         deadline = time.monotonic() + 180
-        while session.get(f"{hub.url}/user/{student}/api/status").status_code != 200:
+        while True:  # following the redirects through spawn-pending and the server's OAuth login
+            page = session.get(f"{hub.url}/user/{student}/lab")
+            if page.status_code == 200 and f"/user/{student}/lab" in page.url:
+                break
             if time.monotonic() > deadline:
-                raise SystemExit(f"{student}'s server did not start")
+                raise SystemExit(f"{student}'s server did not start: {page.status_code} {page.url}")
             time.sleep(1)
         xsrf = session.cookies.get("_xsrf", path=f"/user/{student}/") or session.cookies.get("_xsrf")
         kernel = session.post(f"{hub.url}/user/{student}/api/kernels", json={}, headers={"X-XSRFToken": xsrf or ""})
