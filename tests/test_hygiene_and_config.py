@@ -103,3 +103,23 @@ def test_answer_stores_are_never_overwritten_at_autograde() -> None:
         assert sorted(excluded[assignment]) == sorted(f"{nb.stem}.answers.json" for nb in notebooks)
     assert config.OverwriteCells.add_missing_cells is True
     assert config.Execute.timeout == 30
+
+
+def test_cell_ids_must_be_descriptive_kebab_case(mini_course: Path) -> None:
+    def renamed(nb):
+        nb.cells[0].id = "md-01"  # a numbering scheme
+        nb.cells[2].id = "cell-6093d5"  # what an editor makes up
+        nb.cells[5].id = "licence_question"  # snake_case: the grade-id style, not the cell-id style
+        nb.cells[7].id = "Why-Question"
+
+    problems = spoil(mini_course, renamed)
+    assert any("cell 1: cell id 'md-01' does not say what the cell is" in p for p in problems)
+    assert any("cell 3: cell id 'cell-6093d5' does not say what the cell is" in p for p in problems)
+    assert any("cell 6: cell id 'licence_question' is not lower-kebab-case" in p for p in problems)
+    assert any("cell 8: cell id 'Why-Question' is not lower-kebab-case" in p for p in problems)
+    assert len(problems) == 4, problems
+
+
+def test_the_course_cell_ids_follow_the_one_style() -> None:
+    problems = check_source(Course(REPO)).problems
+    assert not [p for p in problems if "cell id" in p]

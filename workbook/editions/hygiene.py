@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bank import check_notebook_bank
 from .course import IGNORED_NAMES, Course
 from .keys import quiz_keys
 from .notebook_io import nbgrader_meta, read_notebook
@@ -14,6 +15,10 @@ from .notebook_io import nbgrader_meta, read_notebook
 GENERATED_ID = re.compile(r"cell-[0-9a-f]{6,}")
 DESCRIPTIVE_ID = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|setup")
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+# Cell ids: lower-kebab-case words that say what the cell is ("osi-preferred-form-choice").
+KEBAB_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# Ids an editor or a numbering scheme made up: "md-07", "cell-6093d5", "code-3", a hex run.
+MADE_UP_ID = re.compile(r"(md|markdown|code|cell|raw)(-.*)?|(.*-)?(?=[0-9a-f]*[0-9])[0-9a-f]{6,}(-.*)?")
 
 
 @dataclass
@@ -61,6 +66,7 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
     seen_ids: dict[str, int] = {}
     for number, cell in enumerate(nb.cells, start=1):
         where = f"{label}, cell {number}"
+        _check_cell_id(cell.get("id", ""), where, report)
         if cell.get("outputs"):
             report.problems.append(f"{where}: has outputs (clear them: python -m workbook clean)")
         if cell.get("execution_count") is not None:
@@ -90,6 +96,21 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
                 points.autograded += cell_points
                 _check_key_points(cell, cell_points, where, grade_id, report)
     report.points.append(points)
+    report.problems.extend(check_notebook_bank(nb, path))
+
+
+def _check_cell_id(cell_id: str, where: str, report: HygieneReport) -> None:
+    """One cell-id style: lower-kebab-case words that describe the cell, never an editor's or a number."""
+    if not KEBAB_ID.fullmatch(cell_id) or len(cell_id) > 64:
+        report.problems.append(
+            f"{where}: cell id {cell_id!r} is not lower-kebab-case (use words joined by '-', at most 64 "
+            "characters, e.g. 'osi-preferred-form-choice')"
+        )
+    elif MADE_UP_ID.fullmatch(cell_id):
+        report.problems.append(
+            f"{where}: cell id {cell_id!r} does not say what the cell is (name it after its content, e.g. "
+            "'hospital-example' or, for a graded cell, its grade_id with '-': 'osi-preferred-form-choice')"
+        )
 
 
 def _check_key_points(cell, cell_points: float, where: str, grade_id: str, report: HygieneReport) -> None:
@@ -115,6 +136,14 @@ def check_source(course: Course) -> HygieneReport:
         report.problems.append(f"{course.source}: no assignment folders with notebooks")
     for assignment in course.assignments():
         folder = course.source / assignment
+        banks = course.root / "questions" / assignment
+        stems = {notebook.stem for notebook in course.source_notebooks(assignment)}
+        for bank in sorted(banks.glob("*.toml")) if banks.is_dir() else []:
+            if bank.stem not in stems:
+                report.problems.append(
+                    f"questions/{assignment}/{bank.name}: no notebook source/{assignment}/"
+                    f"{bank.stem}.ipynb to show these questions"
+                )
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(course.source)
             if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED_NAMES):

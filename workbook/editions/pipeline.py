@@ -9,6 +9,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .bank import write_payload
 from .course import Course, is_learner_file
 from .hygiene import check_source
 from .notebook_io import read_notebook, write_notebook
@@ -34,6 +35,7 @@ def build_self_learner(course: Course, target: Path) -> None:
             raise BuildError([f"{path} and {seen[path.name]} share a name; notebooks/ is one folder"])
         seen[path.name] = path
         write_notebook(self_learner_notebook(read_notebook(path), store_name_for(path.stem)), target / path.name)
+        write_payload(path, target, graded_keys=True)
 
 
 def _validate_one(kind: str, root: str, release_root: str, path: str) -> Validation:

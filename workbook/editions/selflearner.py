@@ -20,6 +20,7 @@ import re
 
 from nbformat import NotebookNode, v4
 
+from .bank import GRADE_CALL
 from .keys import HIDDEN_BEGIN, HIDDEN_END
 from .notebook_io import nbgrader_meta
 from .runall import fails_until_answered, tag_as_expected_failure
@@ -149,9 +150,26 @@ def _learner_cells(cell: NotebookNode, notebook_file: str = "") -> list[Notebook
         return [cell, _model_answer_cell(cell, _dedent(solution), _dedent(mark_scheme))]
 
     if any(HIDDEN_BEGIN in line for line in lines):
-        cell.source = "\n".join(line for line in lines if HIDDEN_BEGIN not in line and HIDDEN_END not in line)
-        cell.metadata["jupyter"] = {"source_hidden": True}
+        # a graded quiz's hidden `quiz.grade(id)` has nothing to do here: its key comes with the question file
+        lines = [line for line in lines if not GRADE_CALL.match(line)]
+        kept = [line for line in lines if HIDDEN_BEGIN not in line and HIDDEN_END not in line]
+        cell.source = "\n".join(kept).strip("\n")
+        if _has_hidden_code(lines):
+            cell.metadata["jupyter"] = {"source_hidden": True}
     return [cell]
+
+
+def _has_hidden_code(lines: list[str]) -> bool:
+    """Whether a hidden-test region holds anything but blank lines and comments."""
+    inside = False
+    for line in lines:
+        if HIDDEN_BEGIN in line:
+            inside = True
+        elif HIDDEN_END in line:
+            inside = False
+        elif inside and line.strip() and not line.strip().startswith("#"):
+            return True
+    return False
 
 
 def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode:

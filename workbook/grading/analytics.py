@@ -70,12 +70,12 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     """How often each wrong option (or wrong matching pair) was chosen in graded questions, most common first."""
     import nbformat
 
-    from workbook.editions.keys import quiz_keys
+    from workbook.editions.bank import notebook_keys
     from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
 
     rows = []
     for source in sorted((course_root / "source" / assignment).glob("*.ipynb")):
-        keys = [key for key in quiz_keys(nbformat.read(str(source), as_version=4)) if key.hidden]
+        keys = [key for key in notebook_keys(nbformat.read(str(source), as_version=4), source) if key.hidden]
         for store_path in sorted((course_root / "autograded").glob(f"*/{assignment}/{source.stem}.answers.json")):
             student = store_path.parent.parent.name
             try:
