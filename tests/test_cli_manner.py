@@ -152,3 +152,11 @@ def test_a_problem_keeps_its_exit_code_and_an_outcome_its_summary() -> None:
         assert run_command("demo", lambda _a: (_ for _ in ()).throw(Problem("bad", "do this", 1)), None) == 1
     assert out.getvalue().strip() == "demo: OK: all fine (exit 0)"
     assert "error: bad\nhint: do this\n" in err.getvalue()
+
+
+def test_build_starts_no_kernel_that_warns_about_plain_tcp(mini_course: Path) -> None:
+    """ipykernel 7 warns once per unencrypted kernel; the build's kernels are encrypted, so it prints nothing."""
+    result = workbook(mini_course, "build", "--no-gradebook")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "without encryption" not in result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("build: OK"), result.stdout[-300:]
