@@ -160,3 +160,54 @@ def test_build_starts_no_kernel_that_warns_about_plain_tcp(mini_course: Path) ->
     assert result.returncode == 0, result.stderr[-3000:]
     assert "without encryption" not in result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("build: OK"), result.stdout[-300:]
+
+
+def test_readme_formgrader_instruction_starts_jupyterlab_even_as_root(tmp_path: Path, course: Path) -> None:
+    """The README's hand-grading step is `make formgrader`; its command must start (as root: --allow-root)."""
+    import re
+    import secrets
+    import shlex
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from tests.labkit import free_port, private_env
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| grade written answers by hand"))
+    assert re.search(r"`make formgrader`", row), row
+    port, token = free_port(), secrets.token_hex(8)
+    dry = subprocess.run(
+        ["make", "-n", "formgrader", f"PORT={port}"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in dry.stdout.splitlines() if "jupyter lab" in line)
+    words = shlex.split(line)
+    assert words[0].endswith(".venv/bin/jupyter"), words
+    command = [sys.executable, "-m", "jupyter", *words[1:], "--no-browser", f"--IdentityProvider.token={token}"]
+    server = subprocess.Popen(
+        command,
+        cwd=course,
+        env=private_env(tmp_path / "lab"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and server.poll() is None and status != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader?token={token}", timeout=5) as reply:
+                    status = reply.status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, server.stderr.read() if server.poll() is not None else "no answer from formgrader"
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
