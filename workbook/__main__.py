@@ -226,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("assignment")
     summary.add_argument("--stage", default="submitted", choices=("submitted", "autograded"))
     summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
+
+    from workbook.hub.cli import add_hub_parser  # stdlib-only module: cheap to import
+
+    add_hub_parser(commands)
     return main_parser
 
 

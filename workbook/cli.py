@@ -53,6 +53,9 @@ def translate(error: BaseException) -> Problem | None:
     """A known mistake raised deep inside (not by our commands) as a :class:`Problem`, or None."""
     if isinstance(error, Problem):
         return error
+    if type(error).__name__ == "HubError":  # workbook.hub: "what went wrong (hint: the fix)"
+        message, _, hint = str(error).partition(" (hint: ")
+        return Problem(message, hint.removesuffix(")") or None)
     from workbook.grading.gradebook import database_problem
 
     found = database_problem(error)
