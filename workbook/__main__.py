@@ -158,6 +158,11 @@ def _writing_summary(args: argparse.Namespace) -> Outcome:
 
     course = _course(args)
     assignment = _assignment(course, args.assignment, args.command)
+    if not any((course.root / args.stage).glob(f"*/{assignment}")):
+        raise Problem(
+            f"no {args.stage} work of {assignment} in {course.root / args.stage}",
+            f"nbgrader collect {assignment}" if args.stage == "submitted" else f"python -m workbook grade {assignment}",
+        )
     argv = ["summary", assignment, "--root", str(course.root), "--stage", args.stage]
     code = writing_main(argv + (["--csv", str(args.csv)] if args.csv else []))
     return Outcome(PROBLEMS, "no written answers found") if code else Outcome()

@@ -169,6 +169,18 @@ def generate_feedback(
             f"{', '.join(missing)}): its pages would show them",
             "restore the GenerateFeedback.preprocessors lines of the course's nbgrader_config.py",
         )
+    graded = sorted(p.parent.name for p in (course_root / "autograded").glob(f"*/{assignment}") if p.is_dir())
+    if not graded:
+        raise Problem(
+            f"nothing to give feedback on: no autograded submission of {assignment} yet",
+            f"python -m workbook grade {assignment}",
+        )
+    unknown = sorted(set(students or []) - set(graded))
+    if unknown:
+        raise Problem(
+            f"no autograded submission of {assignment} from {', '.join(unknown)}",
+            f"grade it first (python -m workbook grade {assignment} --student NAME), or check the name",
+        )
     feedback = course_root / "feedback"
     feedback.mkdir(mode=0o700, exist_ok=True)
     feedback.chmod(0o700)  # students' work and grades: the instructor's only (release_feedback copies it out)

@@ -97,22 +97,33 @@ def grade(
     isolate = running_as_root() if options.isolate is None else options.isolate
     if isolate and not running_as_root():
         raise GradingError(
-            "isolation needs root (to run kernels as unprivileged users); run as root or pass --no-isolation"
+            "isolation needs root (to run kernels as unprivileged users)", "run as root or pass --no-isolation"
         )
     if isolate:
         exposed = exposed_course_paths(course_root, db_url)
         if exposed and not options.allow_readable_course:
-            listing = "\n  ".join(str(p) for p in exposed)
             raise GradingError(
-                "students' code could read these instructor-only paths (they are readable by every user):\n  "
-                f"{listing}\nclose them first, e.g. `chmod -R o-rwx {' '.join(str(p) for p in exposed)}` "
-                "(or pass --allow-readable-course to grade anyway)"
+                "students' code could read these instructor-only paths (readable by every user): "
+                + ", ".join(str(p) for p in exposed),
+                f"chmod -R o-rwx {' '.join(str(p) for p in exposed)}   (or pass --allow-readable-course)",
             )
         warnings.extend(f"readable by every user: {p}" for p in exposed)
     else:
         warnings.append("kernels run as the grading user (not root): student code can read what you can read")
 
-    students = options.students or submitted_students(course_root, assignment)
+    submitted = submitted_students(course_root, assignment)
+    if not submitted:
+        raise GradingError(
+            f"no submissions of {assignment} in {course_root / 'submitted'}",
+            f"collect them first: nbgrader collect {assignment}",
+        )
+    unknown = sorted(set(options.students or []) - set(submitted))
+    if unknown:
+        raise GradingError(
+            f"no submission of {assignment} from {', '.join(unknown)} in submitted/",
+            f"students with a submission: {', '.join(submitted[:10])}{' ...' if len(submitted) > 10 else ''}",
+        )
+    students = options.students or submitted
     foreign = not_ours(course_root / "autograded", os.geteuid())
     if foreign:
         raise GradingError(
