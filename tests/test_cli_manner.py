@@ -211,3 +211,13 @@ def test_readme_formgrader_instruction_starts_jupyterlab_even_as_root(tmp_path: 
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+
+
+def test_nothing_to_work_on_is_a_refusal_with_the_next_step(course: Path) -> None:
+    write_record(course, f"sqlite:///{course / 'gradebook.db'}")
+    (course / "gradebook.db").write_bytes(b"not empty")  # never opened: the commands stop before
+    assert_refused(workbook(course, "grade", ASSIGNMENT), "no submissions", f"nbgrader collect {ASSIGNMENT}")
+    assert_refused(workbook(course, "feedback", ASSIGNMENT), "no autograded submission", "workbook grade")
+    assert_refused(workbook(course, "writing-summary", ASSIGNMENT), "no submitted work", "nbgrader collect")
+    (course / "submitted" / "ada" / ASSIGNMENT).mkdir(parents=True)
+    assert_refused(workbook(course, "grade", ASSIGNMENT, "--student", "bob"), "from bob", "ada")

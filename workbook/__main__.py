@@ -134,7 +134,7 @@ def _feedback(args: argparse.Namespace) -> Outcome:
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
     if problems:
-        return Outcome(PROBLEMS, f"{len(problems)} problems (listed above); {len(written)} pages written")
+        return Outcome(PROBLEMS, f"{len(problems)} problem(s) listed above; {len(written)} pages written")
     return Outcome(summary=f"{len(written)} pages in feedback/ (private); next: nbgrader release_feedback {assignment}")
 
 
@@ -149,7 +149,8 @@ def _export(args: argparse.Namespace) -> Outcome:
     if waiting:
         names = ", ".join(f"{student} ({count})" for student, count in sorted(waiting.items()))
         say(f"not graded yet, total left empty: {names}")
-        return Outcome(summary=f"grades exported; {len(waiting)} students still have answers to grade by hand")
+        who = "1 student still has" if len(waiting) == 1 else f"{len(waiting)} students still have"
+        return Outcome(summary=f"grades exported; {who} answers to grade by hand")
     return Outcome(summary="grades exported")
 
 
