@@ -85,7 +85,7 @@ def test_help_documents_the_exit_codes(course: Path) -> None:
 def test_hygiene_ends_with_a_verdict(course: Path) -> None:
     result = workbook(course, "hygiene")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].startswith("hygiene: OK"), result.stdout[-500:]
+    assert result.stderr.strip().splitlines()[-1].startswith("hygiene: OK"), result.stderr[-500:]
 
 
 def test_a_course_built_against_postgresql_never_falls_back_to_sqlite(course: Path) -> None:
@@ -150,7 +150,8 @@ def test_a_problem_keeps_its_exit_code_and_an_outcome_its_summary() -> None:
     with redirect_stdout(out), redirect_stderr(err):
         assert run_command("demo", lambda _a: Outcome(summary="all fine"), None) == 0
         assert run_command("demo", lambda _a: (_ for _ in ()).throw(Problem("bad", "do this", 1)), None) == 1
-    assert out.getvalue().strip() == "demo: OK: all fine (exit 0)"
+    assert out.getvalue() == "", "stdout is for results only"
+    assert err.getvalue().startswith("demo: OK: all fine (exit 0)\n")
     assert "error: bad\nhint: do this\n" in err.getvalue()
 
 
@@ -159,7 +160,7 @@ def test_build_starts_no_kernel_that_warns_about_plain_tcp(mini_course: Path) ->
     result = workbook(mini_course, "build", "--no-gradebook")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "without encryption" not in result.stdout + result.stderr
-    assert result.stdout.strip().splitlines()[-1].startswith("build: OK"), result.stdout[-300:]
+    assert result.stderr.strip().splitlines()[-1].startswith("build: OK"), result.stderr[-300:]
 
 
 def test_readme_formgrader_instruction_starts_jupyterlab_even_as_root(tmp_path: Path, course: Path) -> None:

@@ -70,7 +70,7 @@ def test_grade_prints_the_gradebook_and_counts_answers_waiting_for_hand_grading(
     assert waiting >= 3
     # ada and bo wrote answers; cy's untouched cells are "no response" (0 points, nothing to grade).
     assert f"answers waiting for hand grading (formgrader): {2 * waiting}" in first.stdout
-    assert first.stdout.strip().splitlines()[-1].startswith("grade: OK"), first.stdout[-400:]
+    assert first.stderr.strip().splitlines()[-1].startswith("grade: OK"), first.stderr[-400:]
 
 
 def test_a_damaged_answer_file_is_a_problem_for_that_student_not_plain_graded(cohort) -> None:

@@ -169,6 +169,37 @@ def _writing_summary(args: argparse.Namespace) -> Outcome:
     return Outcome(PROBLEMS, "no written answers found") if code else Outcome()
 
 
+def _facts(args: argparse.Namespace) -> Outcome:
+    import datetime as dt
+
+    from workbook.editions.facts import RegisterError, format_claims, load_register, old_claims
+
+    try:
+        facts = load_register()
+    except RegisterError as error:
+        raise Problem(str(error), "fix workbook/data/facts.csv (columns and rules: workbook/data/README.md)") from None
+    today = dt.date.today()
+    before = args.as_of or today - dt.timedelta(days=args.older_than)
+    claims = old_claims(facts, before)
+    print(format_claims(claims, today))
+    return Outcome(summary=f"{len(claims)} claims to re-check")
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, like 365")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="python -m workbook",
@@ -232,6 +263,11 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("assignment")
     summary.add_argument("--stage", default="submitted", choices=("submitted", "autograded"))
     summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
+
+    facts = command("facts", "dated claims of the course older than an age: re-check them", _facts)
+    when = facts.add_mutually_exclusive_group()
+    when.add_argument("--older-than", type=_days, default=365, metavar="DAYS", help="as-of date older (default 365)")
+    when.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="as-of date before DATE (YYYY-MM-DD)")
 
     from workbook.hub.cli import add_hub_parser  # stdlib-only module: cheap to import
 

@@ -106,6 +106,6 @@ def run_command(command: str, function: Callable[[Any], Outcome | int], args: An
         summary = "nothing was changed" if problem.code == REFUSED else ""
         print(_verdict(command, problem.code, summary), file=sys.stderr)
         return problem.code
-    stream = sys.stdout if outcome.code == OK else sys.stderr
-    print(_verdict(command, outcome.code, outcome.summary), file=stream, flush=True)
+    sys.stdout.flush()  # stdout carries results (tables, lists) for pipes; the verdict goes to stderr, last
+    print(_verdict(command, outcome.code, outcome.summary), file=sys.stderr, flush=True)
     return outcome.code
