@@ -8,10 +8,12 @@ course's nbgrader_config.py names the preprocessors that remove them, so all thr
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, grade, notebooks, submit
@@ -32,19 +34,45 @@ def graded_course(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     return course, env
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failed_test_lines(autograded_nb) -> list[str]:
+    """The "---->" lines of failed test cells' tracebacks that quote the test cell's own code."""
+    lines = []
+    for cell in autograded_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                text = ANSI.sub("", "\n".join(output.get("traceback", [])))
+                for line in text.splitlines():
+                    quoted = line.partition("---->")[2].split(maxsplit=1)[1:]  # "----> 4 assert ..." -> code
+                    if quoted and quoted[0].strip() in cell.source:  # a line of this test, not of a student's cell
+                        lines.append(" ".join(line.split()))
+    return lines
+
+
 def leaks(course: Path) -> tuple[int, list[str]]:
-    """(pages read, hidden lines or key explanations found in them); fails if the secrets are not in autograded/."""
-    found, pages, seeded = [], 0, 0
+    """(pages read, hidden lines, key explanations or test tracebacks found in them).
+
+    Fails if the autograded notebooks did not hold such material in the first place (the check would be empty).
+    """
+    found, pages, seeded, traced = [], 0, 0, 0
     for stem, source_nb, release_nb in notebooks(course):
         secrets = _secrets(source_nb, release_nb)
-        autograded = (course / "autograded" / STUDENT / ASSIGNMENT / f"{stem}.ipynb").read_text()
+        path = course / "autograded" / STUDENT / ASSIGNMENT / f"{stem}.ipynb"
+        autograded = path.read_text()
         seeded += any(json.dumps(secret)[1:-1] in autograded for secret in secrets)
-        page = course / "feedback" / STUDENT / ASSIGNMENT / f"{stem}.html"
-        text = page_text(page)
+        tracebacks = failed_test_lines(nbformat.read(str(path), as_version=4))
+        traced += len(tracebacks)
+        text = " ".join(page_text(course / "feedback" / STUDENT / ASSIGNMENT / f"{stem}.html").split())
         pages += 1
         found += [f"{stem}: {secret[:60]}" for secret in secrets if secret in text]
-        assert "Traceback (most recent call last)" not in text and "---->" not in text, f"{stem}: a traceback"
+        found += [f"{stem} traceback: {line[:60]}" for line in tracebacks if line in text]
     assert seeded >= 3, "not a real check: the autograded notebooks should hold hidden tests and keys"
+    assert traced >= 1, "not a real check: some test of this student should have failed with a traceback"
     return pages, found
 
 
