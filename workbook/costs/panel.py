@@ -36,13 +36,13 @@ class SliderSpec:
 
 SLIDERS = (
     SliderSpec("tokens_per_month", "Your volume (tokens a month)", 4, 13, 0.05, log=True, readout_format=".3s"),
-    SliderSpec("api_input_usd_per_mtok", "API input price ($ per 1M tokens)", 0, 30, 0.05),
-    SliderSpec("api_output_usd_per_mtok", "API output price ($ per 1M tokens)", 0, 100, 0.05),
+    SliderSpec("api_input_usd_per_mtok", "API input price (USD per 1M tokens)", 0, 30, 0.05),
+    SliderSpec("api_output_usd_per_mtok", "API output price (USD per 1M tokens)", 0, 100, 0.05),
     SliderSpec("output_share", "Output share of tokens", 0, 1, 0.01),
-    SliderSpec("gpu_usd_per_hour", "GPU price ($ per GPU-hour)", 0, 10, 0.01),
+    SliderSpec("gpu_usd_per_hour", "GPU price (USD per GPU-hour)", 0, 10, 0.01),
     SliderSpec("tokens_per_second", "GPU throughput (tokens/s per GPU)", 1, 5, 0.01, log=True, readout_format=".4s"),
     SliderSpec("utilization", "GPU utilization (share of peak)", 0.01, 1, 0.01),
-    SliderSpec("fixed_usd_per_month", "Fixed cost: staff etc. ($ a month)", 0, 20000, 50, readout_format=",.0f"),
+    SliderSpec("fixed_usd_per_month", "Fixed cost: staff etc. (USD a month)", 0, 20000, 50, readout_format=",.0f"),
     SliderSpec("min_gpus", "Minimum GPUs", 1, 16, 1, whole=True),
 )
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from workbook.writing import text as textlib
 from workbook.writing.factors import DISCUSSED, MENTIONED, MISSING, FactorFinding, find_factors
+from workbook.writing.money import HINT as MONEY_HINT
+from workbook.writing.money import has_dollar_amounts
 from workbook.writing.rubric import FACTORS, load_rubric
 
 PARTS = ("recommendation", "risk", "both")
@@ -62,6 +64,7 @@ class TextCheck:
     names_mitigation: bool
     moral_framing: bool
     distinct_words: int
+    dollar_amounts: bool = False
     hints: list[str] = field(default_factory=list)
 
     @property
@@ -138,6 +141,7 @@ def check(answer: object, *, part: str = "both", project: str | None = None) -> 
         names_mitigation=bool(_MITIGATION.search(normalised)),
         moral_framing=bool(_MORAL.search(normalised)),
         distinct_words=_distinct_words(content),
+        dollar_amounts=has_dollar_amounts(content),
     )
     result.hints = _hints(result)
     return result
@@ -210,6 +214,8 @@ def _hints(result: TextCheck) -> list[str]:
                     f"{name}: mentioned only in passing ({finding.cues[0]}). Say what it means for this "
                     "project and how it shapes your choice."
                 )
+    if result.dollar_amounts:
+        hints.append(f"Your answer writes money with $ signs: {MONEY_HINT} (your text may already show as one).")
     if result.part in ("risk", "both"):
         if not result.names_risk:
             hints.append('Name the main risk of your recommendation in so many words ("The main risk is ...").')
