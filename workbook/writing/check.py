@@ -16,6 +16,14 @@ from workbook.writing.money import has_dollar_amounts
 from workbook.writing.rubric import FACTORS, load_rubric
 
 PARTS = ("recommendation", "risk", "both")
+PARAGRAPHS_HINT = (
+    "Write two paragraphs: first the recommendation and why, then its main risk and how to reduce it (leave an "
+    "empty line between them)."
+)
+CELLS_HINT = (
+    "Fill both answer cells of this project: the recommendation and why in the first, its main risk and how to "
+    "reduce it in the second."
+)
 MIN_ATTEMPT_WORDS = 25
 MIN_ATTEMPT_DISTINCT = 12
 
@@ -151,7 +159,10 @@ def check_project(recommendation: object, risk: object, *, project: str | None =
     """Check a project's two answer cells together, as the rubric reads them: one two-paragraph answer."""
     first = textlib.without_placeholder(textlib.to_text(recommendation)).strip()
     second = textlib.without_placeholder(textlib.to_text(risk)).strip()
-    return check("\n\n".join(part for part in (first, second) if part), part="both", project=project)
+    result = check("\n\n".join(part for part in (first, second) if part), part="both", project=project)
+    # The notebook gives each part its own answer cell: say which cell to fill, not "write two paragraphs".
+    result.hints = [CELLS_HINT if hint == PARAGRAPHS_HINT else hint for hint in result.hints]
+    return result
 
 
 def _distinct_words(content: str) -> int:
@@ -194,10 +205,7 @@ def _hints(result: TextCheck) -> list[str]:
             f"{result.words} words is long: aim for at most about {high}; cut what does not decide the recommendation."
         )
     if result.part == "both" and result.paragraphs < 2:
-        hints.append(
-            "Write two paragraphs: first the recommendation and why, then its main risk and how to "
-            "reduce it (leave an empty line between them)."
-        )
+        hints.append(PARAGRAPHS_HINT)
     if result.part in ("recommendation", "both"):
         if not result.recommends:
             hints.append(
