@@ -142,6 +142,11 @@ def _export(args: argparse.Namespace) -> Outcome:
     from workbook.grading.export import export_grades
 
     course = _course(args)
+    if Path(args.to).suffix.lower() == ".csv":
+        raise Problem(
+            f"--to names a folder for two CSV files, not a file: {args.to}",
+            f"python -m workbook export {args.assignment} --to {Path(args.to).with_suffix('')}",
+        )
     _gradebook(course)
     paths, waiting = export_grades(course.root, args.assignment, Path(args.to))
     for path in paths:
