@@ -224,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        sub.add_argument(  # also accepted after the command: python -m workbook grade x --debug
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks"
+        )
         sub.set_defaults(run=run)
         return sub
 
