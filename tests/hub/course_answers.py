@@ -18,7 +18,6 @@ import nbformat
 
 ASSIGNMENT = "open_vs_closed"
 QUIZ_NB, MATCH_NB, WRITING_NB = "01_what_open_means", "05_match_use_cases", "07_decision_framework"
-MC_QUESTIONS = ("osi_preferred_form_choice", "open_label_share_alike_choice")
 MATCH_QUESTION = "use_case_model_type_match"
 CODE_CELL, CODE_TESTS = "free_at_800m_users", "free_at_800m_users_tests"
 WRITTEN_CELL = "project_a_recommendation"
@@ -68,6 +67,18 @@ def question(course: Path, stem: str, question_id: str) -> Question:
                 options = ast.literal_eval(keywords["options"])
     assert answer is not None, f"no key for {question_id} in {stem}"
     return Question(question_id, answer, points, options)
+
+
+def graded_choices(course: Path, stem: str = QUIZ_NB, count: int = 2) -> list[str]:
+    """The first graded single-answer multiple-choice questions of a notebook, from its question bank."""
+    bank = tomllib.loads((course / "questions" / ASSIGNMENT / f"{stem}.toml").read_text())
+    found = [
+        question_id
+        for question_id, table in bank.items()
+        if table.get("type") == "multiple_choice" and table.get("graded") and not table.get("several")
+    ]
+    assert len(found) >= count, f"{stem} has fewer than {count} graded multiple-choice questions"
+    return found[:count]
 
 
 def wrong_option(q: Question) -> str:

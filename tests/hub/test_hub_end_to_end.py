@@ -144,15 +144,15 @@ def student_works(page: Page, hub: CourseHub, course: Path, user: str, number: i
     ).click()
     expect(page.locator("#fetched_assignments_list .list_item", has_text=ASSIGNMENT)).to_be_visible(timeout=60_000)
 
-    osi, share_alike = (ca.question(course, ca.QUIZ_NB, q) for q in ca.MC_QUESTIONS)
+    first_choice, second_choice = (ca.question(course, ca.QUIZ_NB, q) for q in ca.graded_choices(course))
     open_notebook(page, hub, user, ca.QUIZ_NB)
     if number == 1:  # right, then wrong (changed before the resubmission)
-        choose(page, hub, user, osi, osi.answer)
-        choose(page, hub, user, share_alike, ca.wrong_option(share_alike))
+        choose(page, hub, user, first_choice, first_choice.answer)
+        choose(page, hub, user, second_choice, ca.wrong_option(second_choice))
         code = ca.model_solution(course, ca.QUIZ_NB, ca.CODE_CELL)
     else:  # wrong, right
-        choose(page, hub, user, osi, ca.wrong_option(osi))
-        choose(page, hub, user, share_alike, share_alike.answer)
+        choose(page, hub, user, first_choice, ca.wrong_option(first_choice))
+        choose(page, hub, user, second_choice, second_choice.answer)
         code = 'free_at_800m_users = ["Mistral 7B"]'
     notebook = hub.home(user) / ASSIGNMENT / f"{ca.QUIZ_NB}.ipynb"
     replace_cell_text(page, ca.cell_index(notebook, ca.CODE_CELL), code)
@@ -176,9 +176,9 @@ def student_works(page: Page, hub: CourseHub, course: Path, user: str, number: i
 
 
 def resubmit_with_changed_answer(page: Page, hub: CourseHub, course: Path, user: str) -> None:
-    share_alike = ca.question(course, ca.QUIZ_NB, ca.MC_QUESTIONS[1])
+    second_choice = ca.question(course, ca.QUIZ_NB, ca.graded_choices(course)[1])
     open_notebook(page, hub, user, ca.QUIZ_NB)
-    choose(page, hub, user, share_alike, share_alike.answer)
+    choose(page, hub, user, second_choice, second_choice.answer)
     save(page)
     submit(page, 1)
 
@@ -224,17 +224,17 @@ def enter_manual_grade(page: Page, hub: CourseHub, student: str, score: float) -
 
 
 def expected_scores(course: Path) -> dict[str, dict[str, float]]:
-    osi, share_alike = (ca.question(course, ca.QUIZ_NB, q) for q in ca.MC_QUESTIONS)
+    first_choice, second_choice = (ca.question(course, ca.QUIZ_NB, q) for q in ca.graded_choices(course))
     matching = ca.question(course, ca.MATCH_NB, ca.MATCH_QUESTION)
     code = ca.points_of(course, ca.QUIZ_NB, ca.CODE_TESTS)
     one_pair = matching.points / len(matching.answer)
     return {
         "1": {
-            ca.QUIZ_NB: osi.points + share_alike.points + code,
+            ca.QUIZ_NB: first_choice.points + second_choice.points + code,
             ca.MATCH_NB: one_pair,
             ca.WRITING_NB: MANUAL_SCORES[1],
         },
-        "2": {ca.QUIZ_NB: share_alike.points, ca.MATCH_NB: 0.0, ca.WRITING_NB: MANUAL_SCORES[2]},
+        "2": {ca.QUIZ_NB: second_choice.points, ca.MATCH_NB: 0.0, ca.WRITING_NB: MANUAL_SCORES[2]},
     }
 
 
@@ -266,9 +266,13 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
         store = json.loads(
             (hub.course_root / "submitted" / first / ASSIGNMENT / f"{ca.QUIZ_NB}.answers.json").read_text()
         )
-        assert json.dumps(store).count(ca.question(course, ca.QUIZ_NB, ca.MC_QUESTIONS[1]).answer), "resubmission"
+        assert json.dumps(store).count(ca.question(course, ca.QUIZ_NB, ca.graded_choices(course)[1]).answer), (
+            "resubmission"
+        )
+        grading_started = time.monotonic()
         graded = hub.workbook("grade", ASSIGNMENT)
         assert graded.returncode == 0, graded.stdout + graded.stderr
+        print(f"\nworkbook grade: 2 students x 3 notebooks in {time.monotonic() - grading_started:.0f} s")
 
         # ... grades the written answers in the formgrader, logged in to the hub as the grader.
         instructor = chromium.new_context(viewport={"width": 1280, "height": 1000})
