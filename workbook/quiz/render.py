@@ -20,7 +20,7 @@ Stable CSS classes (browser tests and other tools rely on them; keep them when r
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
@@ -152,7 +152,7 @@ class QuestionView:
             lines.insert(0, self._verdict_html())
         self.status.value = f'<div role="status">{"".join(lines)}</div>'
         shows_time = self.saved_at is not None and self.value is not None and not self.save_error
-        self.saved_clock.value = self.saved_at.astimezone(timezone.utc) if shows_time else None
+        self.saved_clock.value = self.saved_at.astimezone(UTC) if shows_time else None
         self.saved_clock.layout.display = None if shows_time else "none"
         self.feedback.value = self._feedback_html() if self.key is not None and self.value else ""
 
