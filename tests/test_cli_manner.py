@@ -222,3 +222,17 @@ def test_nothing_to_work_on_is_a_refusal_with_the_next_step(course: Path) -> Non
     assert_refused(workbook(course, "writing-summary", ASSIGNMENT), "no submitted work", "nbgrader collect")
     (course / "submitted" / "ada" / ASSIGNMENT).mkdir(parents=True)
     assert_refused(workbook(course, "grade", ASSIGNMENT, "--student", "bob"), "from bob", "ada")
+
+
+def test_export_to_a_csv_file_name_is_refused_with_the_folder_form(course: Path) -> None:
+    """nbgrader's own export takes a file (--to grades.csv); ours writes two files into a folder."""
+    result = workbook(course, "export", ASSIGNMENT, "--to", "grades.csv")
+    assert_refused(result, "not a file", f"python -m workbook export {ASSIGNMENT} --to grades")
+    assert not (course / "grades.csv").exists()
+
+
+def test_debug_shows_the_traceback_before_or_after_the_command(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    for args in (["--debug", "hygiene"], ["hygiene", "--debug"]):
+        result = workbook(tmp_path / "elsewhere", *args)
+        assert result.returncode != 0 and "Traceback" in result.stderr, args

@@ -142,6 +142,11 @@ def _export(args: argparse.Namespace) -> Outcome:
     from workbook.grading.export import export_grades
 
     course = _course(args)
+    if Path(args.to).suffix.lower() == ".csv":
+        raise Problem(
+            f"--to names a folder for two CSV files, not a file: {args.to}",
+            f"python -m workbook export {args.assignment} --to {Path(args.to).with_suffix('')}",
+        )
     _gradebook(course)
     paths, waiting = export_grades(course.root, args.assignment, Path(args.to))
     for path in paths:
@@ -218,6 +223,9 @@ def parser() -> argparse.ArgumentParser:
             description=help,
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(  # also accepted after the command: python -m workbook grade x --debug
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks"
         )
         sub.set_defaults(run=run)
         return sub

@@ -306,5 +306,8 @@ def report(run: GradeRun, out: TextIO = sys.stdout):
     if run.failed:
         print(f"NOT GRADED: {', '.join(run.failed)}", file=sys.stderr)
         return Outcome(PROBLEMS, f"{len(run.failed)} of {len(run.results)} students could not be graded")
-    summary = f"{len(run.results)} students graded ({troubled} with problems), {len(run.skipped)} skipped"
+    count = len(run.results)
+    summary = (
+        f"{count} student{'' if count == 1 else 's'} graded ({troubled} with problems), {len(run.skipped)} skipped"
+    )
     return Outcome(summary=summary)
