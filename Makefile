@@ -8,7 +8,7 @@ PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test build check instructor-help clean-venvs hub
+.PHONY: lab test build check instructor-help clean-venvs hub formgrader
 
 $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
@@ -51,3 +51,7 @@ build: $(LAB_VENV)/.installed
 
 clean-venvs:
 	rm -rf $(LAB_VENV) $(TEST_VENV)
+
+## Instructors: JupyterLab opened at nbgrader's Formgrader, to grade written answers by hand (as root too).
+formgrader: $(LAB_VENV)/.installed
+	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) --ServerApp.default_url=/formgrader
