@@ -87,7 +87,10 @@ def bank_texts(stem: str) -> tuple[list[str], list[str]]:
 def assert_widgets_fit(page, width: int) -> None:
     boxes = page.evaluate(
         """(sel) => [...document.querySelectorAll(sel)].filter(e => e.offsetParent).map(e => {
-            const r = e.getBoundingClientRect(); return [e.className.split(' ')[0], r.left, r.right]; })""",
+            const r = e.getBoundingClientRect();
+            const parts = [...e.querySelectorAll('*')].filter(c => c.offsetParent).map(c => c.getBoundingClientRect());
+            return [e.className.split(' ')[0], Math.min(r.left, ...parts.map(p => p.left)),
+                    Math.max(r.right, ...parts.map(p => p.right))]; })""",
         ".jp-NotebookPanel:not(.lm-mod-hidden) .wb-quiz, .jp-NotebookPanel:not(.lm-mod-hidden) .costs-panel, "
         ".jp-NotebookPanel:not(.lm-mod-hidden) .wb-writing-check, .jp-NotebookPanel:not(.lm-mod-hidden) "
         ".wb-rubric",
