@@ -23,8 +23,12 @@ $(TEST_VENV)/.installed: requirements.txt requirements-test.txt deploy/hub/requi
 	touch $@
 
 ## Open the self-learner start page in JupyterLab.
+## Like Binder: nbgrader's instructor tools hidden, friendly messages in kernels (settings in .learner-lab/ only;
+## `jupyter lab` run by hand in the same environment still has nbgrader's tools for instructors).
 lab: $(LAB_VENV)/.installed
-	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
+	$(LAB_VENV)/bin/python -m workbook.learnerlab .learner-lab >/dev/null
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.learner-lab/jupyter IPYTHONDIR=$(CURDIR)/.learner-lab/ipython \
+		$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
 
 ## Lint, check the generated editions are current, and run the whole test suite.
 test: $(TEST_VENV)/.installed

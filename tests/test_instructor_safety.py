@@ -118,6 +118,14 @@ def test_export_is_private_and_leaves_unfinished_totals_empty(cohort) -> None:
     assert "ada,,,ada,," in canvas and "cy,,,cy,,0" in canvas
 
 
+def test_export_with_a_wrong_name_says_which_assignments_the_gradebook_has(cohort) -> None:
+    course, env, _ = cohort
+    wrong = workbook(course, env, "export", "open_vs_close")
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr, wrong.stderr
+    assert "error: the gradebook has no assignment 'open_vs_close' (it has: open_vs_closed)" in wrong.stderr
+    assert "hint: " in wrong.stderr and not (course / "grades" / "canvas_open_vs_close.csv").exists()
+
+
 def test_grade_force_keeps_the_hand_grades_entered_in_formgrader(cohort) -> None:
     from nbgrader.api import Gradebook
 

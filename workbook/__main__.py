@@ -2,6 +2,10 @@
 
 Every command works the same way: mistakes get one line and a hint (``--debug`` shows the traceback), commands
 that use the gradebook print which one first, and the last line is a verdict with the exit code.
+
+Adding a command: write ``_name(args) -> Outcome`` (logic in its own module), raise ``workbook.cli.Problem(message,
+hint)`` for a mistake the user can fix, print results to stdout, and register it with ``command(...)`` in
+:func:`parser`; ``run_command`` does the rest (no try/except around it).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from nbformat import NotebookNode, v4
 from .bank import GRADE_CALL
 from .keys import HIDDEN_BEGIN, HIDDEN_END
 from .notebook_io import nbgrader_meta
-from .runall import fails_until_answered, tag_as_expected_failure
+from .runall import add_stub_note, fails_until_answered, tag_as_expected_failure
 
 SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
 MARK_SCHEME_BEGIN, MARK_SCHEME_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
@@ -185,6 +185,7 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     title_at = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
     cells.insert(title_at + 1, banner)
     nb.cells = cells
+    add_stub_note(nb)
     return nb
 
 
