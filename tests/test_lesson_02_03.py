@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbook.editions.keys import hidden_line_numbers
+from workbook.core.hidden import hidden_line_numbers
 
 SOURCE = Path(__file__).resolve().parent.parent / "source" / "open_vs_closed"
 NOTEBOOKS = ["02_case_for_open", "03_case_for_closed"]

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO
-from workbook import writing
+from workbook.grading.writing_summary import summary_table
+from workbook.writing.rubric import FACTORS
 
 ASSIGNMENT = "open_vs_closed"
 STEM = "07_decision_framework"
@@ -67,7 +68,7 @@ def course(tmp_path: Path) -> Path:
 
 
 def test_one_row_per_student_and_project_with_the_checks_findings(course: Path) -> None:
-    table = writing.summary(course, ASSIGNMENT)
+    table = summary_table(course, ASSIGNMENT)
     assert isinstance(table, pd.DataFrame)
     rows = {(r.student, r.project): r for r in table.itertuples()}
     assert {s for s, _ in rows} == {"ada", "bo", "cy", "di"}
@@ -82,7 +83,7 @@ def test_one_row_per_student_and_project_with_the_checks_findings(course: Path) 
 
 
 def test_broken_submissions_get_a_row_that_says_why(course: Path) -> None:
-    table = writing.summary(course, ASSIGNMENT)
+    table = summary_table(course, ASSIGNMENT)
     broken = table[table.student == "cy"]
     assert len(broken) == 1 and "Could not read 07_decision_framework.ipynb" in broken.iloc[0].problem
     missing = table[(table.student == "di") & (table.project == "project_c")]
@@ -92,13 +93,13 @@ def test_broken_submissions_get_a_row_that_says_why(course: Path) -> None:
 
 def test_missing_stage_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="run nbgrader collect"):
-        writing.summary(tmp_path, ASSIGNMENT)
+        summary_table(tmp_path, ASSIGNMENT)
 
 
 def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
     out = course / "summary.csv"
     run = subprocess.run(
-        [sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course), "--csv", str(out)],
+        [sys.executable, "-m", "workbook", "--root", str(course), "writing-summary", ASSIGNMENT, "--csv", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -106,11 +107,11 @@ def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "ada" in run.stdout and "project_c" in run.stdout and f"wrote {out}" in run.stdout
     saved = pd.read_csv(out, keep_default_na=False)
-    assert len(saved) == len(writing.summary(course, ASSIGNMENT))
-    assert set(saved.columns) >= {"student", "project", *writing.FACTORS, "hints"}
+    assert len(saved) == len(summary_table(course, ASSIGNMENT))
+    assert set(saved.columns) >= {"student", "project", *FACTORS, "hints"}
 
     empty = subprocess.run(
-        [sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course / "nowhere")],
+        [sys.executable, "-m", "workbook", "--root", str(course / "nowhere"), "writing-summary", ASSIGNMENT],
         capture_output=True,
         text=True,
         check=False,
@@ -128,4 +129,4 @@ def test_the_workbook_command_line_offers_the_same_summary(course: Path) -> None
     )
     assert run.returncode == 0, run.stderr
     saved = pd.read_csv(out, keep_default_na=False)
-    assert sorted(saved["student"].unique()) == sorted(writing.summary(course, ASSIGNMENT)["student"].unique())
+    assert sorted(saved["student"].unique()) == sorted(summary_table(course, ASSIGNMENT)["student"].unique())

@@ -16,8 +16,8 @@ def _put_own_scripts_on_path() -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from workbook.core.layout import Course, find_course_root
     from workbook.editions import BuildError, build
-    from workbook.editions.course import Course, find_course_root
 
     root = find_course_root(args.root)
     db_url = None
@@ -32,8 +32,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from workbook.core.layout import Course, find_course_root
     from workbook.editions.clean import clean_source
-    from workbook.editions.course import Course, find_course_root
 
     changed = clean_source(Course(find_course_root(args.root)))
     print("\n".join(f"cleaned {path}" for path in changed) or "source/ was already clean")
@@ -41,7 +41,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _hygiene(args: argparse.Namespace) -> int:
-    from workbook.editions.course import Course, find_course_root
+    from workbook.core.layout import Course, find_course_root
     from workbook.editions.hygiene import check_source
 
     report = check_source(Course(find_course_root(args.root)))
@@ -53,7 +53,7 @@ def _hygiene(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
+    from workbook.core.layout import find_course_root
     from workbook.grading.runner import GradeOptions, GradingError, grade, report
 
     options = GradeOptions(
@@ -74,7 +74,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
+    from workbook.core.layout import find_course_root
     from workbook.grading.feedback import generate_feedback
 
     written, problems = generate_feedback(find_course_root(args.root), args.assignment, args.student or None)
@@ -85,7 +85,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
+    from workbook.core.layout import find_course_root
     from workbook.grading.export import export_grades
 
     for path in export_grades(find_course_root(args.root), args.assignment, Path(args.to)):
@@ -94,12 +94,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _writing_summary(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
-    from workbook.writing.__main__ import main as writing_main
+    from workbook.core.layout import find_course_root
+    from workbook.grading.writing_summary import print_summary
 
     root = args.root.resolve() if args.root else find_course_root()  # only submitted/ is needed here
-    argv = ["summary", args.assignment, "--root", str(root), "--stage", args.stage]
-    return writing_main(argv + (["--csv", str(args.csv)] if args.csv else []))
+    return print_summary(root, args.assignment, args.stage, args.csv)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from .course import IGNORED_NAMES, Course
+from workbook.core.layout import IGNORED_NAMES, Course
+
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
 from .runall import fails_until_answered, tag_as_expected_failure
 

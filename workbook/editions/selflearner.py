@@ -16,11 +16,12 @@ Differences from the source:
 from __future__ import annotations
 
 import copy
-import re
 
 from nbformat import NotebookNode, v4
 
-from .keys import HIDDEN_BEGIN, HIDDEN_END
+from workbook.core.answer_store import notebook_of
+from workbook.core.hidden import has_hidden_tests, without_markers
+
 from .notebook_io import nbgrader_meta
 from .runall import fails_until_answered, tag_as_expected_failure
 
@@ -148,8 +149,8 @@ def _learner_cells(cell: NotebookNode, notebook_file: str = "") -> list[Notebook
             return [cell, _self_assessment_cell(cell, meta.get("grade_id", ""), _dedent(solution), notebook_file)]
         return [cell, _model_answer_cell(cell, _dedent(solution), _dedent(mark_scheme))]
 
-    if any(HIDDEN_BEGIN in line for line in lines):
-        cell.source = "\n".join(line for line in lines if HIDDEN_BEGIN not in line and HIDDEN_END not in line)
+    if has_hidden_tests(cell.source):
+        cell.source = without_markers(cell.source)
         cell.metadata["jupyter"] = {"source_hidden": True}
     return [cell]
 
@@ -159,7 +160,7 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     nb = copy.deepcopy(source)
     nb.metadata.pop("nbgrader", None)
     cells: list[NotebookNode] = []
-    notebook_file = store_name.removesuffix(".answers.json") + ".ipynb"
+    notebook_file = notebook_of(store_name)
     for cell in source.cells:
         cells.extend(_learner_cells(cell, notebook_file))
     banner = v4.new_markdown_cell(BANNER.format(store=store_name))
@@ -168,10 +169,3 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     cells.insert(title_at + 1, banner)
     nb.cells = cells
     return nb
-
-
-def store_name_for(notebook_stem: str) -> str:
-    """The answer store file a notebook writes (kept in sync with ``workbook.quiz``)."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", notebook_stem):
-        raise ValueError(f"notebook name {notebook_stem!r} should have no spaces or special characters")
-    return f"{notebook_stem}.answers.json"

@@ -13,9 +13,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .keys import quiz_keys
+from workbook.core.answer_store import AnswerStore, store_name
+from workbook.core.quiz_keys import quiz_keys
+
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
-from .selflearner import store_name_for
 
 
 @dataclass
@@ -38,9 +39,7 @@ def _cell_label(cell) -> str:
 
 def answer_every_quiz(nb, folder: Path, notebook_stem: str) -> None:
     """Write the answer store a student who answers every quiz right would leave beside the notebook."""
-    from workbook.quiz.store import AnswerStore
-
-    store = AnswerStore(folder / store_name_for(notebook_stem))
+    store = AnswerStore(folder / store_name(notebook_stem))
     for key in quiz_keys(nb, notebook_stem):
         store.save(key.question_id, key.answer)
 

@@ -18,7 +18,7 @@ def export_grades(course_root: Path, assignment: str, folder: Path) -> list[Path
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     config = Course(course_root).nbgrader_config()
     folder = folder if folder.is_absolute() else course_root / folder

@@ -77,7 +77,7 @@ def grade(
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     from . import template, worker
     from .quizcheck import keys_for_assignment

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import warnings
 from pathlib import Path
 from typing import Any
 
-from workbook.quiz.grading import AnswerKey, check_key_fits, make_key, score
+from workbook.core.answer_store import AnswerStore, AnswerValue, CorruptStoreError, store_path, stored_value
+from workbook.core.grader import under_grader
+from workbook.quiz import questions as _questions
 from workbook.quiz.questions import Question
-from workbook.quiz.store import SUFFIX, AnswerStore, AnswerValue, CorruptStoreError, stored_value
+from workbook.quiz.scoring import AnswerKey, check_key_fits, make_key, score
 
 
 class _Session:
@@ -28,11 +29,6 @@ class _Session:
 
 
 _session = _Session()
-
-
-def grading_run() -> bool:
-    """True while nbgrader runs the notebook headless (NBGRADER_EXECUTION=autograde or validate)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
 def start(notebook_name: str) -> None:
@@ -48,10 +44,10 @@ def start(notebook_name: str) -> None:
     name = notebook_name.strip().removesuffix(".ipynb")
     if any(separator in name for separator in ("/", "\\")) or name in {".", ".."}:
         raise ValueError(f"quiz.start takes the notebook's file name, not a path: got {notebook_name!r}")
-    _session.store = AnswerStore(Path.cwd() / f"{name}{SUFFIX}", notebook=name)
+    _session.store = AnswerStore(store_path(Path.cwd(), name), notebook=name)
     _session.questions.clear()
     _session.views.clear()
-    if grading_run():
+    if under_grader():
         return  # autograde: nothing to show, and the store is only read by quiz.key
     moved = _session.store.recover()
     if moved is not None:
@@ -71,7 +67,7 @@ def show(question: Question) -> None:
     """Render and display ``question`` with its saved answer (nothing but bookkeeping under nbgrader)."""
     store = bound_store()
     _session.questions[question.id] = question
-    if grading_run():
+    if under_grader():
         return
     from workbook.quiz import render  # ipywidgets only when a person is looking
 
@@ -88,6 +84,9 @@ def show(question: Question) -> None:
     render.display_view(view)
 
 
+_questions._show_hook = show  # questions call back here; questions.py imports nothing of the session
+
+
 def key(
     question_id: str,
     key: object,
@@ -102,7 +101,7 @@ def key(
     (immediate feedback and explanations) and returns None.
     """
     answer_key = make_key(question_id, key, explanations, points)
-    if grading_run():
+    if under_grader():
         question = _session.questions.get(question_id)
         if question is not None:
             check_key_fits(answer_key, question)
