@@ -14,6 +14,8 @@ import pytest
 from workbook.core.layout import Course
 from workbook.editions import BuildError, build
 
+pytestmark = pytest.mark.kernel
+
 SOURCE = Path("source/demo/01_demo.ipynb")
 
 

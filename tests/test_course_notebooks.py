@@ -20,6 +20,8 @@ from workbook.core.layout import Course
 from workbook.editions.hygiene import check_source
 from workbook.editions.validate import validate_release, validate_source
 
+pytestmark = pytest.mark.kernel
+
 COURSE = Course(REPO)
 SOURCES = COURSE.source_notebooks()
 WIDGET = "application/vnd.jupyter.widget-view+json"

@@ -163,6 +163,7 @@ def test_a_missing_notebook_or_cell_is_explained(learner: Path) -> None:
     assert "Could not find 07_decision_framework.ipynb" in view.status.value
 
 
+@pytest.mark.kernel
 def test_self_learner_notebook_runs_headless_and_leaks_no_model_answer(learner: Path, tmp_path: Path) -> None:
     """Run all, untouched, as a learner would: no errors, and the model answers are in no output or widget state."""
     copy = tmp_path / "run" / learner.name
