@@ -11,7 +11,7 @@ FAST_TESTS := not (browser or kernel or slow or postgres or hub)
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test build check instructor-help clean-venvs
+.PHONY: lab test build check instructor-help clean-venvs hub
 
 $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
@@ -19,7 +19,7 @@ $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(LAB_VENV)/bin/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(TEST_VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
+$(TEST_VENV)/.installed: requirements.txt requirements-test.txt deploy/hub/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(TEST_VENV)
 	$(TEST_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(TEST_VENV)/bin/python -m pip install --quiet -r requirements-test.txt
@@ -41,6 +41,14 @@ test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check
 	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+$(LAB_VENV)/.hub-installed: $(LAB_VENV)/.installed deploy/hub/requirements.txt
+	$(LAB_VENV)/bin/python -m pip install --quiet -r deploy/hub/requirements.txt
+	touch $@
+
+## Instructors, as root: the course on a JupyterHub (settings: deploy/hub/course-hub.toml; see README).
+hub: $(LAB_VENV)/.hub-installed
+	$(LAB_VENV)/bin/python -m workbook hub start
 
 ## Instructors and authors: regenerate release/ and notebooks/ from source/ (validated).
 build: $(LAB_VENV)/.installed

@@ -16,6 +16,7 @@ from tests.nbgrader_helpers import autograded_points, correct_submission, grade_
 from workbook.core.answer_store import AnswerStore
 from workbook.core.layout import Course
 from workbook.core.quiz_keys import quiz_keys
+from workbook.editions.bank import notebook_bank, with_graded_keys
 
 ASSIGNMENT = "open_vs_closed"
 COURSE_ID = "open-vs-closed-ai"
@@ -33,13 +34,16 @@ def build_course(target: Path, db_url: str | None = None) -> tuple[Path, dict[st
 
 
 def notebooks(course: Path) -> list[tuple[str, nbformat.NotebookNode, nbformat.NotebookNode]]:
-    """(stem, source notebook, release notebook) for every notebook of the assignment."""
+    """(stem, source notebook, release notebook) for every notebook of the assignment.
+
+    The source notebook is as nbgrader's gradebook holds it: graded quiz cells carry their key from the question
+    bank in their hidden test (``quiz.key(...)``), as the build writes it.
+    """
     found = []
     for source_path in Course(course).source_notebooks(ASSIGNMENT):
         release = course / "release" / ASSIGNMENT / source_path.name
-        found.append(
-            (source_path.stem, nbformat.read(str(source_path), as_version=4), nbformat.read(str(release), as_version=4))
-        )
+        source_nb = with_graded_keys(nbformat.read(str(source_path), as_version=4), source_path)
+        found.append((source_path.stem, source_nb, nbformat.read(str(release), as_version=4)))
     return found
 
 
@@ -70,15 +74,10 @@ def _key_cell(source_nb, question_id: str) -> str:
     )
 
 
-def _options(source_nb, question_id: str) -> list[str]:
-    import ast
-
-    for cell in source_nb.cells:
-        if cell.cell_type == "code" and f'id="{question_id}"' in cell.source:
-            for node in ast.walk(ast.parse(cell.source)):
-                if isinstance(node, ast.keyword) and node.arg == "options":
-                    return list(ast.literal_eval(node.value))
-    raise AssertionError(f"no options for {question_id}")
+def _options(folder: Path, stem: str, question_id: str) -> list[str]:
+    """Option ids of a question, from the course's question bank (``folder`` is submitted/<student>/<a>/)."""
+    bank = notebook_bank(folder.parents[2] / "source" / ASSIGNMENT / f"{stem}.ipynb")
+    return next(list(item.question.options) for item in bank if item.id == question_id)
 
 
 def spoil_three_answers(folder: Path, stem: str, release_nb, source_nb) -> dict[str, float]:
@@ -93,7 +92,8 @@ def spoil_three_answers(folder: Path, stem: str, release_nb, source_nb) -> dict[
     graded = [key for key in quiz_keys(source_nb) if key.hidden]
     single = next((key for key in graded if isinstance(key.answer, str)), None)
     if single:
-        store.save(single.question_id, next(o for o in _options(source_nb, single.question_id) if o != single.answer))
+        wrong = next(o for o in _options(folder, stem, single.question_id) if o != single.answer)
+        store.save(single.question_id, wrong)
         lost[_key_cell(source_nb, single.question_id)] = single.points
     matching = next((key for key in graded if isinstance(key.answer, dict) and len(key.answer) >= 2), None)
     if matching:

@@ -52,10 +52,10 @@ def mini_course(tmp_path: Path) -> Path:
 
 
 def copy_course(target: Path) -> Path:
-    """A private copy of the real course: config, source and the committed editions."""
+    """A private copy of the real course: config, source, question bank and the committed editions."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "nbgrader_config.py", target / "nbgrader_config.py")
-    for folder in ("source", "release", "notebooks"):
+    for folder in ("source", "questions", "release", "notebooks"):
         if (REPO / folder).exists():
             shutil.copytree(
                 REPO / folder, target / folder, ignore=shutil.ignore_patterns("*.answers.json", ".ipynb_checkpoints")

@@ -42,7 +42,8 @@ FACT_SHEET_FIGURES = {
     3400,
     1500,
     1700,
-    15_000,  # throughput, tokens per second
+    15_000,
+    8088,  # throughput, tokens per second (8,088: vLLM 0.6.0, the fact sheet's corrections)
 }
 
 
@@ -100,13 +101,30 @@ def test_project_a_reads_as_the_lesson_says():
     assert school.crossover() > 30 * school.tokens_per_month
 
 
-def test_project_b_self_hosting_wins_at_its_volume_and_project_c_loses():
+def test_project_b_compares_two_ways_to_run_a_structure_predictor_and_project_c_loses():
     lab = costs.preset("project_b")
     assert lab.min_gpus == 4
     assert lab.gpu_usd_per_hour == pytest.approx(27_500 / (36 * 730) + 0.7 * 0.15)
-    assert lab.crossover() < lab.tokens_per_month
+    # The pay-per-use side is a rented H100 ($2.70/h) turned into a price per 1M residues at the same throughput.
+    assert lab.api_usd_per_mtok == pytest.approx(2.7 / (lab.tokens_per_second * 3600) * 1e6, rel=1e-3)
+    # At 20M residues a month renting by the hour is cheaper; the owned cluster pays off from about 145M.
+    assert costs.api_monthly_cost(lab.tokens_per_month, lab.api_usd_per_mtok) == pytest.approx(1500, rel=0.01)
+    assert lab.crossover() == pytest.approx(145e6, rel=0.01)
+    assert lab.crossover() > lab.tokens_per_month
+    rows = [row for row in ROWS if row["preset"] == "project_b"]
+    assert all(
+        "residue" in row["note"] or row["parameter"] not in ("tokens_per_second", "api_input_usd_per_mtok")
+        for row in rows
+    )
     journalist = costs.preset("project_c")
-    assert journalist.crossover() > 100 * journalist.tokens_per_month
+    assert journalist.crossover() > 60 * journalist.tokens_per_month
+
+
+def test_newer_engine_version_turns_never_into_a_crossover():
+    older, newer = costs.preset("h100_8b_vs_gpt4o_mini"), costs.preset("h100_8b_vllm060_vs_gpt4o_mini")
+    assert older.crossover() is None
+    assert newer.tokens_per_second == 8088
+    assert newer.crossover() == pytest.approx(54.6e9, rel=0.01)
 
 
 def test_some_realistic_presets_never_cross():

@@ -92,7 +92,7 @@ def test_graded_cells_and_points_match_the_questions():
         "osi_preferred_form_choice": 1,
         "free_at_800m_users_tests": 2,
         "fully_sovereign_tests": 2,
-        "open_label_share_alike_choice": 1,
+        "paper_without_weights_choice": 1,
     }
     prose = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     announced = re.findall(r"\*\*Question 1\.(\d) \((\d) points?\)\.\*\*", prose)

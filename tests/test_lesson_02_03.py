@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 from workbook.core.hidden import hidden_line_numbers
+from workbook.editions.bank import SHOW_CALL, notebook_bank
 
 SOURCE = Path(__file__).resolve().parent.parent / "source" / "open_vs_closed"
 NOTEBOOKS = ["02_case_for_open", "03_case_for_closed"]
@@ -72,27 +73,30 @@ class QuizCell:
 
 
 def quiz_cells(stem: str) -> list[QuizCell]:
+    """Quiz cells in notebook order, each with its question and key from the question bank."""
+    bank = {item.id: item for item in notebook_bank(SOURCE / f"{stem}.ipynb")}
     found = []
     for index, cell in enumerate(read(stem).cells):
-        if cell.cell_type != "code" or "quiz.MultipleChoice" not in cell.source:
+        if cell.cell_type != "code" or "quiz.show(" not in cell.source:
             continue
-        tree = ast.parse(cell.source)
-        (question,) = calls(tree, "MultipleChoice")
-        (key,) = calls(tree, "key")
+        (question_id,) = SHOW_CALL.findall(cell.source)
+        item = bank[question_id]
         meta = nbgrader(cell)
+        hidden = hidden_line_numbers(cell.source)
+        grade_lines = [n for n, line in enumerate(cell.source.splitlines(), 1) if "quiz.grade(" in line]
         found.append(
             QuizCell(
                 index=index,
                 graded=bool(meta.get("grade")),
                 cell_points=meta.get("points"),
-                question_id=literal(question, "id"),
-                options=literal(question, "options"),
-                several=literal(question, "several", default=False),
-                key_id=literal(key, "question_id", 0),
-                answer=literal(key, "key", 1),
-                explanations=literal(key, "explanations", 2, default={}),
-                key_points=literal(key, "points", 3, default=1),
-                key_hidden=key.lineno in hidden_line_numbers(cell.source),
+                question_id=question_id,
+                options=dict(item.question.options),
+                several=item.question.several,
+                key_id=item.key.question_id,
+                answer=item.key.answer,
+                explanations=item.key.explanations,
+                key_points=item.key.points,
+                key_hidden=bool(grade_lines) and all(n in hidden for n in grade_lines) and item.graded,
             )
         )
     return found
@@ -128,7 +132,7 @@ def test_practice_checks_give_feedback_and_graded_questions_hide_their_key(stem:
     assert 2 <= len(practice) <= 4, "two to four practice checks"
     assert len(graded) >= 2 and any(q.several for q in graded), "graded questions, one with several answers"
     for q in practice:
-        assert not q.key_hidden, f"{q.question_id}: a practice check shows its key for immediate feedback"
+        assert not q.key_hidden, f"{q.question_id}: a practice check gives immediate feedback (no hidden test)"
     for q in graded:
         assert q.key_hidden, f"{q.question_id}: a graded key must sit in the hidden tests"
         assert q.key_points == q.cell_points, f"{q.question_id}: quiz.key points differ from the cell's points"

@@ -1,13 +1,12 @@
 """Static checks of lessons 05 (match the use case) and 06 (tradeoffs, not morals).
 
-They read the source notebooks without running a kernel: every quiz question is rebuilt from the literal arguments
-in its cell with the real ``workbook.quiz`` classes, so a key that does not fit its question, an option without an
+They read the source notebooks and their question bank without running a kernel: every quiz question is built
+from the bank with the real ``workbook.quiz`` classes, so a key that does not fit its question, an option without an
 explanation, or a heading that promises other points than the grader gives fails here before a learner sees it.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from workbook.editions.bank import SHOW_CALL, notebook_bank
 from workbook.quiz.questions import Matching, MultipleChoice
-from workbook.quiz.scoring import AnswerKey, check_key_fits, make_key
+from workbook.quiz.scoring import AnswerKey, check_key_fits
 
 SOURCE = Path(__file__).resolve().parents[1] / "source" / "open_vs_closed"
 STEMS = ("05_match_use_cases", "06_tradeoffs_not_morals")
@@ -38,47 +38,28 @@ class QuizCell:
     index: int
 
 
-def _quiz_calls(source: str) -> dict[str, ast.Call]:
-    """The quiz.MultipleChoice / quiz.Matching / quiz.key calls of a cell, by the attribute name called."""
-    calls: dict[str, ast.Call] = {}
-    for node in ast.walk(ast.parse(source)):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "quiz"
-        ):
-            assert node.func.attr not in calls, f"two quiz.{node.func.attr} calls in one cell:\n{source}"
-            calls[node.func.attr] = node
-    return calls
-
-
 def _quiz_cells(stem: str) -> list[QuizCell]:
+    """Quiz cells in notebook order, with question and key from the question bank (checked by its schema)."""
     notebook = nbformat.read(SOURCE / f"{stem}.ipynb", as_version=4)
+    bank = {item.id: item for item in notebook_bank(SOURCE / f"{stem}.ipynb")}
     cells = []
     for index, cell in enumerate(notebook.cells):
-        calls = _quiz_calls(cell.source) if cell.cell_type == "code" else {}
-        kinds = [name for name in ("MultipleChoice", "Matching") if name in calls]
-        if not kinds:
+        shown = SHOW_CALL.findall(cell.source) if cell.cell_type == "code" else []
+        if not shown:
             continue
+        (question_id,) = shown
+        item = bank[question_id]
         meta = cell.metadata["nbgrader"]
-        question_call = calls[kinds[0]]
-        fields = {kw.arg: ast.literal_eval(kw.value) for kw in question_call.keywords}
-        question = MultipleChoice(**fields) if kinds[0] == "MultipleChoice" else Matching(**fields)
-        key_call = calls["key"]
-        args = [ast.literal_eval(arg) for arg in key_call.args]
-        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in key_call.keywords}
-        key = make_key(*args, **kwargs)
         hidden = HIDDEN.search(cell.source)
         cells.append(
             QuizCell(
                 grade_id=meta["grade_id"],
                 graded=meta["grade"],
                 points=meta.get("points"),
-                question=question,
-                key=key,
-                key_hidden=bool(hidden and "quiz.key(" in hidden.group(1)),
-                key_has_points="points" in kwargs,
+                question=item.question,
+                key=item.key,
+                key_hidden=bool(hidden and f'quiz.grade("{question_id}")' in hidden.group(1)) and item.graded,
+                key_has_points=item.graded,
                 index=index,
             )
         )

@@ -210,7 +210,7 @@ def test_every_control_has_a_label_for_screen_readers(notebook_folder):
         assert button.tooltip.strip()
     assert "Closed API" in pairs.undo_buttons["api"].tooltip
     boxes = session.shown_view("licence_check").checkboxes
-    assert [box.description for box in boxes.values()] == list(licence_question().options.values())
+    assert sorted(box.description for box in boxes.values()) == sorted(licence_question().options.values())
 
 
 def test_prompt_text_is_escaped(notebook_folder):
@@ -355,3 +355,17 @@ def test_a_failed_save_is_reported_and_the_choice_stays(notebook_folder, monkeyp
     assert "No space left on device" in view.status.value
     assert view.radio.value == "custom"
     assert "Saved at" not in view.status.value
+
+
+def test_options_show_in_a_shuffled_order_that_never_changes() -> None:
+    """Display order depends only on question and option ids: stable across kernels, not the author's order."""
+    from workbook.quiz.bank import display_order
+
+    ids = ["a_first", "b_second", "c_third", "d_fourth"]
+    order = display_order("some_question", ids)
+    assert sorted(order) == sorted(ids)
+    assert display_order("some_question", list(reversed(ids))) == order
+    orders = {tuple(display_order(f"question_{n}", ids)) for n in range(20)}
+    assert len(orders) > 5, "different questions get different orders"
+    firsts = [display_order(f"question_{n}", ids)[0] for n in range(40)]
+    assert max(firsts.count(i) for i in ids) < 25, "the author's first option is not usually shown first"

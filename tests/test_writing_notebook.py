@@ -52,7 +52,7 @@ def test_project_c_says_more_than_one_answer_is_defensible() -> None:
 
 
 def _dollars(phrase: str) -> float:
-    return float(phrase.replace("$", "").replace(",", ""))
+    return float(phrase.replace("USD ", "").replace(",", ""))
 
 
 def _tokens(phrase: str) -> float:
@@ -62,14 +62,14 @@ def _tokens(phrase: str) -> float:
 
 # (grade id, preset, what, the figure as the model answer writes it)
 FIGURES = [
-    ("project_a_recommendation", "project_a", "api", "$180"),
-    ("project_a_recommendation", "project_a", "self", "$5,400"),
+    ("project_a_recommendation", "project_a", "api", "USD 180"),
+    ("project_a_recommendation", "project_a", "self", "USD 5,400"),
     ("project_a_recommendation", "project_a", "crossover", "900 million"),
-    ("project_b_recommendation", "project_b", "api", "$8,000"),
-    ("project_b_recommendation", "project_b", "self", "$5,900"),
-    ("project_b_recommendation", "project_b", "crossover", "1.5 billion"),
-    ("project_c_recommendation", "project_c", "api", "$14"),
-    ("project_c_recommendation", "project_c", "self", "$1,300"),
+    ("project_b_recommendation", "project_b", "api", "USD 1,500"),
+    ("project_b_recommendation", "project_b", "self", "USD 5,900"),
+    ("project_b_recommendation", "project_b", "crossover", "145 million"),
+    ("project_c_recommendation", "project_c", "api", "USD 20"),
+    ("project_c_recommendation", "project_c", "self", "USD 1,300"),
 ]
 
 

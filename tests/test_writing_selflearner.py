@@ -100,7 +100,7 @@ def test_model_answer_is_revealed_only_after_attempt_and_ratings(learner: Path) 
     shown = view.model.value
     assert "Model answer" in shown and "What makes it strong" in shown
     assert "I recommend a closed model through its API" in shown
-    assert "$180 a month" in shown and "\\$" not in shown, "markdown escapes are undone in the widget"
+    assert "USD 180 a month" in shown and "\\$" not in shown, "prices are written as USD, no escapes left"
     assert "about <b>3</b> of 3 points" in shown
 
 

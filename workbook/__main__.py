@@ -101,6 +101,39 @@ def _writing_summary(args: argparse.Namespace) -> int:
     return print_summary(root, args.assignment, args.stage, args.csv)
 
 
+def _facts(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from workbook.editions.facts import RegisterError, format_claims, load_register, old_claims
+
+    try:
+        facts = load_register()
+    except RegisterError as error:
+        print(
+            f"{error}\nhint: fix workbook/data/facts.csv (columns and rules: workbook/data/README.md)", file=sys.stderr
+        )
+        return 2
+    today = dt.date.today()
+    before = args.as_of or today - dt.timedelta(days=args.older_than)
+    print(format_claims(old_claims(facts, before), today))
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, like 365")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook", description=__doc__)
     parser.add_argument("--root", type=Path, default=None, help="course folder (default: found from here)")
@@ -150,6 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     summary.add_argument("--stage", default="submitted", choices=("submitted", "autograded"))
     summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
     summary.set_defaults(run=_writing_summary)
+
+    facts = commands.add_parser("facts", help="dated claims of the course older than an age: re-check them")
+    when = facts.add_mutually_exclusive_group()
+    when.add_argument("--older-than", type=_days, default=365, metavar="DAYS", help="as-of date older (default 365)")
+    when.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="as-of date before DATE (YYYY-MM-DD)")
+    facts.set_defaults(run=_facts)
+
+    from workbook.hub.cli import add_hub_parser  # stdlib-only module: cheap to import
+
+    add_hub_parser(commands)
 
     args = parser.parse_args(argv)
     _put_own_scripts_on_path()

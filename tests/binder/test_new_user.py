@@ -9,7 +9,6 @@ installs the requirements once (cached by their hash) and drives a real browser.
 
 from __future__ import annotations
 
-import ast
 import io
 import json
 import re
@@ -45,21 +44,17 @@ class Question:
 
 
 def questions_of(path: Path) -> list[Question]:
-    """Every quiz question a notebook shows, read from its code (no execution)."""
+    """Every quiz question a notebook shows (``quiz.show(id)`` cells), from the question file beside it."""
+    data = json.loads(path.with_name(f"{path.stem}.quiz.json").read_text(encoding="utf-8"))
+    by_id = {entry["id"]: entry for entry in data["questions"]}
     found = []
     for cell in nbformat.read(str(path), as_version=4).cells:
-        if cell.cell_type != "code" or "quiz." not in cell.source:
+        if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse(cell.source)):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in {"MultipleChoice", "Matching"}
-            ):
-                args = {k.arg: k.value for k in node.keywords}
-                options = ast.literal_eval(args["options"]) if "options" in args else {}
-                several = "several" in args and ast.literal_eval(args["several"]) is True
-                found.append(Question(ast.literal_eval(args["id"]), node.func.attr, options, several))
+        for question_id in re.findall(r"""quiz\.show\(["']([a-z0-9_]+)["']\)""", cell.source):
+            entry = by_id[question_id]
+            kind = "Matching" if entry["type"] == "matching" else "MultipleChoice"
+            found.append(Question(question_id, kind, entry.get("options", {}), bool(entry.get("several"))))
     return found
 
 

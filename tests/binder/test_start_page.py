@@ -4,6 +4,7 @@ the ones its own stated method gives for the notebooks as they are now."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -39,6 +40,8 @@ def stated_times() -> dict[str, int]:
 def estimated_minutes(path: Path) -> float:
     """Reading time of the text plus time per question, as the start page explains it."""
     nb = nbformat.read(str(path), as_version=4)
+    bank = path.parents[2] / "questions" / path.parent.name / f"{path.stem}.toml"
+    kinds = {qid: table["type"] for qid, table in tomllib.loads(bank.read_text()).items()} if bank.exists() else {}
     words, minutes = 0, 0.0
     for cell in nb.cells:
         answer_cell = cell.metadata.get("nbgrader", {}).get("solution", False)
@@ -49,8 +52,8 @@ def estimated_minutes(path: Path) -> float:
                 words += len(re.findall(r"[A-Za-z0-9']+", cell.source))
         else:
             minutes += MINUTES["code"] if answer_cell else 0
-            minutes += MINUTES["multiple_choice"] * len(re.findall(r"quiz\.MultipleChoice\(", cell.source))
-            minutes += MINUTES["matching"] * len(re.findall(r"quiz\.Matching\(", cell.source))
+            for question_id in re.findall(r"""quiz\.show\(["']([a-z0-9_]+)["']\)""", cell.source):
+                minutes += MINUTES[kinds[question_id]]
     return words / WORDS_PER_MINUTE + minutes
 
 

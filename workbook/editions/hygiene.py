@@ -11,6 +11,7 @@ from workbook.core.hidden import HiddenRegionError, hidden_regions
 from workbook.core.layout import ANSWER_STORE_PATTERN, IGNORED_NAMES, Course
 from workbook.core.quiz_keys import quiz_keys
 
+from .bank import check_notebook_bank
 from .notebook_io import nbgrader_meta, read_notebook
 
 GENERATED_ID = re.compile(r"cell-[0-9a-f]{6,}")
@@ -102,6 +103,7 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
                 points.autograded += cell_points
                 _check_key_points(cell, cell_points, where, grade_id, report)
     report.points.append(points)
+    report.problems.extend(check_notebook_bank(nb, path))
 
 
 def _check_cell_id(cell_id: str, where: str, report: HygieneReport) -> None:
@@ -141,6 +143,14 @@ def check_source(course: Course) -> HygieneReport:
         report.problems.append(f"{course.source}: no assignment folders with notebooks")
     for assignment in course.assignments():
         folder = course.source / assignment
+        banks = course.root / "questions" / assignment
+        stems = {notebook.stem for notebook in course.source_notebooks(assignment)}
+        for bank in sorted(banks.glob("*.toml")) if banks.is_dir() else []:
+            if bank.stem not in stems:
+                report.problems.append(
+                    f"questions/{assignment}/{bank.name}: no notebook source/{assignment}/"
+                    f"{bank.stem}.ipynb to show these questions"
+                )
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(course.source)
             if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED_NAMES):

@@ -12,6 +12,7 @@ from pathlib import Path
 from workbook.core.answer_store import store_name
 from workbook.core.layout import Course, is_learner_file
 
+from .bank import write_payload
 from .hygiene import check_source
 from .notebook_io import read_notebook, write_notebook
 from .release import NbgraderError, generate_release
@@ -36,6 +37,7 @@ def build_self_learner(course: Course, target: Path) -> None:
             raise BuildError([f"{path} and {seen[path.name]} share a name; notebooks/ is one folder"])
         seen[path.name] = path
         write_notebook(self_learner_notebook(read_notebook(path), store_name(path.stem)), target / path.name)
+        write_payload(path, target, graded_keys=True)
 
 
 def _validate_one(kind: str, root: str, release_root: str, path: str) -> Validation:

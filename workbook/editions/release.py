@@ -8,6 +8,7 @@ from pathlib import Path
 
 from workbook.core.layout import IGNORED_NAMES, Course
 
+from .bank import with_graded_keys, write_payload
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
 from .runall import fails_until_answered, tag_as_expected_failure
 
@@ -41,8 +42,15 @@ def _run_nbgrader(app_class, config, assignment: str) -> None:
 
 
 def copy_sources(course: Course, workdir: Path) -> Course:
-    """A copy of the course's ``source/`` (without answer stores) and config in ``workdir``."""
+    """A copy of the course's ``source/`` (without answer stores) and config in ``workdir``.
+
+    In the copy, each graded quiz's hidden ``quiz.grade(id)`` carries its key from the question bank, so nbgrader
+    keeps the key in its gradebook with the other hidden tests (see ``bank.with_graded_keys``).
+    """
     shutil.copytree(course.source, workdir / "source", ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+    for original in course.source_notebooks():
+        copied = workdir / "source" / original.parent.name / original.name
+        write_notebook(with_graded_keys(read_notebook(copied), original), copied)
     config = course.root / "nbgrader_config.py"
     if config.exists():
         shutil.copy2(config, workdir / "nbgrader_config.py")
@@ -69,6 +77,8 @@ def generate_release(course: Course, workdir: Path, db_url: str | None = None) -
         _run_nbgrader(GenerateAssignment, config, assignment)
         for notebook in sorted((copy.release / assignment).glob("*.ipynb")):
             _let_run_all_pass_exercises(notebook)
+        for original in course.source_notebooks(assignment):
+            write_payload(original, copy.release / assignment, graded_keys=False)
     return copy.release
 
 

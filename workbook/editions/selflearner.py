@@ -20,8 +20,9 @@ import copy
 from nbformat import NotebookNode, v4
 
 from workbook.core.answer_store import notebook_of
-from workbook.core.hidden import has_hidden_tests, without_markers
+from workbook.core.hidden import has_hidden_tests, region_texts, without_markers
 
+from .bank import GRADE_CALL
 from .notebook_io import nbgrader_meta
 from .runall import fails_until_answered, tag_as_expected_failure
 
@@ -150,9 +151,18 @@ def _learner_cells(cell: NotebookNode, notebook_file: str = "") -> list[Notebook
         return [cell, _model_answer_cell(cell, _dedent(solution), _dedent(mark_scheme))]
 
     if has_hidden_tests(cell.source):
-        cell.source = without_markers(cell.source)
-        cell.metadata["jupyter"] = {"source_hidden": True}
+        # a graded quiz's hidden `quiz.grade(id)` has nothing to do here: its key comes with the question file
+        source = "\n".join(line for line in cell.source.split("\n") if not GRADE_CALL.match(line))
+        cell.source = without_markers(source).strip("\n")
+        if _has_hidden_code(source):
+            cell.metadata["jupyter"] = {"source_hidden": True}
     return [cell]
+
+
+def _has_hidden_code(source: str) -> bool:
+    """Whether a hidden-test region holds anything but blank lines and comments."""
+    lines = [line.strip() for region in region_texts(source) for line in region.split("\n")]
+    return any(line and not line.startswith("#") for line in lines)
 
 
 def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode:

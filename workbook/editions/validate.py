@@ -13,9 +13,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbook.answer_keys import notebook_keys
 from workbook.core.answer_store import AnswerStore, store_name
-from workbook.core.quiz_keys import quiz_keys
+from workbook.quiz.bank import PAYLOAD_SUFFIX
 
+from .bank import with_graded_keys, write_payload
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
 
 
@@ -37,10 +39,10 @@ def _cell_label(cell) -> str:
     return f"cell {grade_id!r}" if grade_id else f"cell starting {_first_line(cell.source)!r}"
 
 
-def answer_every_quiz(nb, folder: Path, notebook_stem: str) -> None:
+def answer_every_quiz(nb, folder: Path, notebook_stem: str, source_path: Path | None = None) -> None:
     """Write the answer store a student who answers every quiz right would leave beside the notebook."""
     store = AnswerStore(folder / store_name(notebook_stem))
-    for key in quiz_keys(nb, notebook_stem):
+    for key in notebook_keys(nb, source_path):
         store.save(key.question_id, key.answer)
 
 
@@ -58,9 +60,10 @@ def validate_source(path: Path, config) -> Validation:
     result = Validation(path.name)
     with tempfile.TemporaryDirectory(prefix="wb-validate-") as tmp:
         copy = Path(tmp) / path.name
-        shutil.copy2(path, copy)
-        nb = read_notebook(copy)
-        answer_every_quiz(nb, Path(tmp), path.stem)
+        nb = with_graded_keys(read_notebook(path), path)
+        write_notebook(nb, copy)
+        write_payload(path, Path(tmp), graded_keys=True)
+        answer_every_quiz(nb, Path(tmp), path.stem, path)
         outcome = _validator(config, invert=False).validate(str(copy))
     for cell in outcome.get("failed", []):
         error = (cell.get("raw_error") or "").strip().splitlines()
@@ -75,7 +78,7 @@ def _untouched_submission(source_path: Path, config, folder: Path) -> Path:
     """The source notebook as autograde sees a student's untouched copy: stubs for answers, hidden tests back."""
     from nbgrader.preprocessors import ClearSolutions
 
-    nb = read_notebook(source_path)
+    nb = with_graded_keys(read_notebook(source_path), source_path)
     nb, _ = ClearSolutions(config=config).preprocess(nb, {})
     target = folder / source_path.name
     write_notebook(nb, target)
@@ -90,6 +93,9 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
     with tempfile.TemporaryDirectory(prefix="wb-release-") as tmp:
         copy = Path(tmp) / release_path.name
         shutil.copy2(release_path, copy)
+        questions = release_path.with_name(release_path.stem + PAYLOAD_SUFFIX)
+        if questions.exists():
+            shutil.copy2(questions, Path(tmp) / questions.name)
         nb = read_notebook(copy)
         client = nbclient.NotebookClient(
             nb, timeout=60, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": tmp}}
@@ -122,4 +128,4 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
 
 def _shows(cell) -> bool:
     """A graded quiz cell shows its widget to students, so it must not fail before an answer."""
-    return ".show()" in cell.source
+    return ".show()" in cell.source or "quiz.show(" in cell.source

@@ -70,12 +70,12 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     """How often each wrong option (or wrong matching pair) was chosen in graded questions, most common first."""
     import nbformat
 
+    from workbook.answer_keys import notebook_keys
     from workbook.core.answer_store import AnswerStore, CorruptStoreError, store_name, stored_value
-    from workbook.core.quiz_keys import quiz_keys
 
     rows = []
     for source in sorted((course_root / "source" / assignment).glob("*.ipynb")):
-        keys = [key for key in quiz_keys(nbformat.read(str(source), as_version=4)) if key.hidden]
+        keys = [key for key in notebook_keys(nbformat.read(str(source), as_version=4), source) if key.hidden]
         for store_path in sorted((course_root / "autograded").glob(f"*/{assignment}/{store_name(source.stem)}")):
             student = store_path.parent.parent.name
             try:

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import nbformat
 
+from workbook.answer_keys import notebook_keys
 from workbook.core.answer_store import AnswerStore, CorruptStoreError, stored_value
 from workbook.core.quiz_keys import QuizKey, quiz_keys
 from workbook.quiz.scoring import make_key, score
 
 
 def graded_keys_by_cell(source_notebook: Path) -> dict[str, QuizKey]:
-    """grade id -> the last hidden ``quiz.key`` of that graded cell (its value is the cell's score)."""
+    """grade id -> the key of that graded quiz cell: from the question bank (a graded question's cell has the
+    question's id as grade id), or the last hidden literal ``quiz.key`` of the cell (its value is the score)."""
     nb = nbformat.read(str(source_notebook), as_version=4)
-    found = {}
+    found = {key.question_id: key for key in notebook_keys(nb, source_notebook) if key.hidden}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if not meta.get("grade") or cell.cell_type != "code" or "quiz.key" not in cell.source:

@@ -4,22 +4,23 @@ Typical notebook use (see docs/authoring.md, "Quizzes")::
 
     from workbook import quiz
     quiz.start("01_what_open_means")
-    quiz.MultipleChoice(id="...", prompt="...", options={"a": "...", "b": "..."}).show()
-    quiz.key("...", "a", explanations={...})      # practice; in a graded cell this line is a hidden test
+    quiz.show("osi_preferred_form_choice")   # the question, its options and (for feedback) key come from data
 
 This module stays light: ipywidgets is imported only when a widget is shown outside nbgrader.
 """
 
 from workbook.core.answer_store import AnswerStore, CorruptStoreError
 from workbook.quiz.questions import Matching, MultipleChoice
-from workbook.quiz.session import key, saved_answer, start
+from workbook.quiz.session import grade, key, saved_answer, show, start
 
 __all__ = [
     "AnswerStore",
     "CorruptStoreError",
     "Matching",
     "MultipleChoice",
+    "grade",
     "key",
     "saved_answer",
+    "show",
     "start",
 ]

@@ -26,3 +26,16 @@ def display_store_message(store_name: str, moved_name: str) -> None:
         f"<strong>⚠ Quiz answers:</strong> {html.escape(text)}</div>"
     )
     display({"text/plain": "⚠ Quiz answers: " + text, "text/html": markup}, raw=True)
+
+
+def display_plain(text: str, css_class: str) -> None:
+    """Show a plain note in the cell's output instead of a traceback (text and HTML, every frontend shows it)."""
+    from IPython.display import display
+
+    markup = (
+        f'<div class="wb-note {html.escape(css_class)}" role="note" '
+        'style="border-left: 4px solid var(--jp-info-color1, #0288d1); padding: 4px 8px; '
+        'color: var(--jp-content-font-color1); background: var(--jp-layout-color1)">'
+        f"{html.escape(text)}</div>"
+    )
+    display({"text/plain": text, "text/html": markup}, raw=True)

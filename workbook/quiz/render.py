@@ -2,8 +2,19 @@
 
 Each view saves every change of the learner's answer to the store. Without a key it is in graded mode: it says
 "Saved at HH:MM:SS" and nothing about correctness. ``attach_key`` switches it to practice mode: a verdict in
-words and symbols and the explanation of every option. Stable ``wb-quiz-*``
-CSS classes let tests find the parts.
+words and symbols and the explanation of every option.
+
+Options (and matching definitions) appear in a fixed shuffled order (``bank.display_order``): the same on every
+machine and restart, independent of the order the author wrote them in.
+
+Stable CSS classes (browser tests and other tools rely on them; keep them when restyling):
+``wb-quiz`` plus ``wb-quiz-mc`` or ``wb-quiz-matching``, ``wb-quiz-graded`` or ``wb-quiz-practice``,
+``wb-quiz-id-<question id>`` on the outer box; ``wb-quiz-prompt``, ``wb-quiz-options`` (radio group or checkbox box),
+``wb-quiz-option`` and ``wb-quiz-option-<option id>`` (each checkbox), ``wb-quiz-status``, ``wb-quiz-saved``,
+``wb-quiz-feedback``, ``wb-quiz-verdict``, ``wb-quiz-correct`` / ``wb-quiz-incorrect``,
+``wb-quiz-explained-<option id>``; matching: ``wb-quiz-terms``, ``wb-quiz-definitions``, ``wb-quiz-term`` and
+``wb-quiz-term-<term id>``, ``wb-quiz-undo`` and ``wb-quiz-undo-<term id>``, ``wb-quiz-pair-<term id>``,
+``wb-quiz-definition`` and ``wb-quiz-definition-<definition id>``, ``wb-quiz-selected``, ``wb-quiz-used``.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import ipywidgets as widgets
 
 from workbook.core.answer_store import AnswerStore, AnswerValue
 from workbook.core.widgets import html_widget as _html
+from workbook.quiz.bank import display_order
 from workbook.quiz.messages import moved_store_text
 from workbook.quiz.questions import Matching, MultipleChoice, Question
 from workbook.quiz.scoring import AnswerKey, correct_pairs, score
@@ -156,9 +168,11 @@ class MultipleChoiceView(QuestionView):
         self.question: MultipleChoice = question
         self.radio: widgets.RadioButtons | None = None
         self.checkboxes: dict[str, widgets.Checkbox] = {}
+        self.order = display_order(question.id, list(question.options))
         if question.several:
             chosen = set(saved) if isinstance(saved, list) else set()
-            for option_id, text in question.options.items():
+            for option_id in display_order(question.id, list(question.options)):
+                text = question.options[option_id]
                 box = widgets.Checkbox(
                     value=option_id in chosen,
                     description=text,
@@ -175,7 +189,7 @@ class MultipleChoiceView(QuestionView):
         else:
             initial = saved if isinstance(saved, str) and saved in question.options else None
             self.radio = widgets.RadioButtons(
-                options=[(text, option_id) for option_id, text in question.options.items()],
+                options=[(question.options[option_id], option_id) for option_id in self.order],
                 value=initial,
                 layout=widgets.Layout(width="auto"),
             )
@@ -225,7 +239,8 @@ class MultipleChoiceView(QuestionView):
         chosen = {self.value} if isinstance(self.value, str) else set(self.value or [])
         several = self.question.several
         items = []
-        for option_id, text in self.question.options.items():
+        for option_id in self.order:
+            text = self.question.options[option_id]
             is_right = option_id in right_ids
             if several:
                 mark = "✓ should be chosen" if is_right else "✗ should not be chosen"
@@ -285,7 +300,8 @@ class MatchingView(QuestionView):
             row = widgets.VBox([widgets.HBox([term, undo]), label])
             row.add_class("wb-quiz-term-row")
             rows.append(row)
-        for definition_id, text in question.definitions.items():
+        for definition_id in display_order(question.id, list(question.definitions)):
+            text = question.definitions[definition_id]
             definition = _button(text, "", "wb-quiz-definition", f"wb-quiz-definition-{definition_id}")
             definition.on_click(lambda _button, definition_id=definition_id: self.click_definition(definition_id))
             self.definition_buttons[definition_id] = definition

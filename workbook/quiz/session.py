@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from workbook.core.answer_store import AnswerStore, AnswerValue, CorruptStoreError, store_path, stored_value
 from workbook.core.grader import under_grader
 from workbook.quiz import questions as _questions
+from workbook.quiz.bank import PAYLOAD_SUFFIX, BankError, Shown, load_bank, read_payload, shown_from_bank
 from workbook.quiz.questions import Question
 from workbook.quiz.scoring import AnswerKey, check_key_fits, make_key, score
 
@@ -26,6 +28,7 @@ class _Session:
         self.store: AnswerStore | None = None
         self.questions: dict[str, Question] = {}
         self.views: dict[str, Any] = {}  # question id -> render view (only outside nbgrader)
+        self.catalogue: dict[str, Shown] | None = None  # the notebook's questions, read on first show
 
 
 _session = _Session()
@@ -47,6 +50,7 @@ def start(notebook_name: str) -> None:
     _session.store = AnswerStore(store_path(Path.cwd(), name), notebook=name)
     _session.questions.clear()
     _session.views.clear()
+    _session.catalogue = None
     if under_grader():
         return  # autograde: nothing to show, and the store is only read by quiz.key
     moved = _session.store.recover()
@@ -63,12 +67,110 @@ def bound_store() -> AnswerStore:
     return _session.store
 
 
-def show(question: Question) -> None:
-    """Render and display ``question`` with its saved answer (nothing but bookkeeping under nbgrader)."""
+#: Set by the grader to the question bank (a ``.toml`` file, or the ``questions/`` folder) when the course root is
+#: out of sight, e.g. inside a sandbox. Normally not needed: the build writes graded keys into the hidden tests.
+BANK_ENV = "WORKBOOK_QUESTION_BANK"
+
+SETUP_FIRST = (
+    "This quiz is not ready yet: run the notebook's setup cell first (the first code cell, near the top; it "
+    "starts the quizzes), then run this cell again."
+)
+
+
+def _bank_file(notebook: str) -> Path | None:
+    """The bank TOML of ``notebook``: from WORKBOOK_QUESTION_BANK, else ``questions/<folder>/`` above the cwd."""
+    named = os.environ.get(BANK_ENV)
+    if named:
+        path = Path(named)
+        return path / Path.cwd().name / f"{notebook}.toml" if path.is_dir() else path
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "questions" / here.name / f"{notebook}.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def catalogue() -> dict[str, Shown]:
+    """The bound notebook's questions: its ``.quiz.json`` beside it, else (an author running source/) the bank."""
+    store = bound_store()
+    if _session.catalogue is None:
+        payload = store.path.with_name(f"{store.notebook}{PAYLOAD_SUFFIX}")
+        if payload.exists():
+            _session.catalogue = read_payload(payload)
+        else:
+            bank = _bank_file(store.notebook)
+            if bank is None:
+                raise BankError(
+                    f"{payload.name} is missing beside the notebook, so its quizzes cannot be shown. "
+                    "Download the notebook's folder again, or ask your instructor."
+                )
+            _session.catalogue = shown_from_bank(load_bank(bank))
+    return _session.catalogue
+
+
+def _say(text: str, css_class: str) -> None:
+    """A plain message in the cell's output, no traceback (text and HTML, so every frontend shows it)."""
+    from workbook.quiz.messages import display_plain
+
+    display_plain(text, css_class)
+
+
+def show(question: Question | str) -> None:
+    """Display a question's widget with its saved answer: ``quiz.show("<question id>")``.
+
+    The question comes from the notebook's question file; in editions and for practice checks the file also
+    carries the key, so the widget gives feedback at once. Under nbgrader nothing is shown or read.
+    """
+    if isinstance(question, str):
+        if _session.store is None and not under_grader():
+            _say(SETUP_FIRST, "wb-quiz-setup-first")
+            return
+        store = bound_store()
+        if under_grader():
+            return
+        try:
+            shown = catalogue().get(question)
+        except BankError as error:
+            _say(f"Quiz {question!r}: {error}", "wb-quiz-missing")
+            return
+        if shown is None:
+            _say(f"There is no quiz question {question!r} for this notebook.", "wb-quiz-missing")
+            return
+        _show(shown.question, store)
+        if shown.key is not None:
+            _session.views[question].attach_key(shown.key)
+        return
     store = bound_store()
     _session.questions[question.id] = question
     if under_grader():
         return
+    _show(question, store)
+
+
+def grade(question_id: str) -> float | None:
+    """A graded question's hidden test: the points the saved answer earns, under nbgrader; None otherwise.
+
+    The build replaces this call by ``quiz.key(...)`` with the key from the bank, so nbgrader's gradebook holds
+    the key like any hidden test. Left as it is (nbgrader run by hand on source/), it reads the bank named by
+    WORKBOOK_QUESTION_BANK or found above the current folder, and fails loudly (0 points) if there is none.
+    """
+    if not under_grader():
+        return None
+    store = bound_store()
+    bank = _bank_file(store.notebook)
+    if bank is None:
+        raise RuntimeError(
+            f"no answer key for {question_id!r}: build the course with python -m workbook build (it puts keys "
+            f"into the hidden tests), or set {BANK_ENV} to the question bank"
+        )
+    found = {item.id: item for item in load_bank(bank)}
+    if question_id not in found:
+        raise RuntimeError(f"{bank.name} has no question {question_id!r}")
+    return _grade_silently(found[question_id].key)
+
+
+def _show(question: Question, store: AnswerStore) -> None:
     from workbook.quiz import render  # ipywidgets only when a person is looking
 
     try:

@@ -1,0 +1,123 @@
+"""``python -m workbook hub setup|start|add-student``: the course on a JupyterHub (run as root)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+from workbook.hub.settings import HubError, HubSettings, load_settings
+from workbook.hub.setup import add_student, require_root, setup, students
+
+HUB_CONFIG = Path("deploy") / "hub" / "jupyterhub_config.py"
+SETTINGS = Path("deploy") / "hub" / "course-hub.toml"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _port_taken(ip: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            return True
+    return False
+
+
+def _checkout(root: Path | None) -> Path:
+    from workbook.core.layout import find_course_root
+
+    try:
+        return find_course_root(root)
+    except FileNotFoundError as error:
+        raise HubError(f"{error} (hint: run from the course repository, or pass --root)") from error
+
+
+def start(settings: HubSettings, checkout: Path) -> int:
+    require_root()
+    proxy = shutil.which("configurable-http-proxy")
+    if not proxy:
+        raise HubError(
+            "configurable-http-proxy is not installed (hint: npm install -g configurable-http-proxy@5.3.0, "
+            "or sudo apt-get install nodejs npm first)"
+        )
+    if _port_taken(settings.ip, settings.port):
+        raise HubError(f"port {settings.port} on {settings.ip} is in use (hint: stop what runs there or pass --port)")
+    setup(settings, checkout)
+    if not students(settings):
+        print(
+            "note: no students yet; add them with python -m workbook hub add-student NAME "
+            f"(they join the group {settings.student_group})"
+        )
+    state = json.loads(settings.state_file.read_text())
+    state["ports"] = {"hub": _free_port(), "proxy_api": _free_port(), "formgrader": _free_port()}
+    settings.state_file.write_text(json.dumps(state, indent=2))
+    url = f"http://{settings.ip}:{settings.port}"
+    print(f"course hub for {settings.course_id} at {url}/ (log in with a system account and password)")
+    print(f"formgrader for {settings.grader}: {url}/services/{settings.course_id}/formgrader")
+    sys.stdout.flush()
+    env = dict(os.environ, WORKBOOK_HUB_STATE=str(settings.state_file))
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    config = checkout / HUB_CONFIG
+    if not config.is_file():
+        raise HubError(f"{config} is missing (hint: run from a full checkout of the course repository)")
+    os.chdir(settings.private)
+    os.execve(sys.executable, [sys.executable, "-m", "jupyterhub", "-f", str(config)], env)
+    return 0  # not reached
+
+
+def add_hub_parser(commands) -> None:
+    """``python -m workbook hub ...`` on the main command line."""
+    hub = commands.add_parser("hub", help="the course on a JupyterHub, one machine (run as root)", description=__doc__)
+    hub.add_argument("--config", type=Path, default=None, help=f"hub settings (default: {SETTINGS})")
+    actions = hub.add_subparsers(dest="action", required=True)
+    start_parser = actions.add_parser("start", help="set up what is missing, then run JupyterHub (foreground)")
+    start_parser.add_argument("--port", type=int, default=None, help="port people connect to (default: settings)")
+    start_parser.add_argument("--ip", default=None, help="address to listen on (default: settings)")
+    setup_parser = actions.add_parser("setup", help="accounts, exchange, course folder, config; no hub")
+    setup_parser.add_argument(
+        "--new-exchange", action="store_true", help="create an empty exchange even though the hub was set up before"
+    )
+    add = actions.add_parser("add-student", help="create a student account that may log in")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true", help="read the student's password from stdin")
+    hub.set_defaults(run=run)
+
+
+def _main(args: argparse.Namespace) -> int:
+    overrides = {"port": getattr(args, "port", None), "ip": getattr(args, "ip", None)}
+    if args.action == "start":
+        require_root()
+    checkout = _checkout(args.root)
+    settings = load_settings(args.config or checkout / SETTINGS, **overrides)
+    if args.action == "start":
+        return start(settings, checkout)
+    if args.action == "setup":
+        setup(settings, checkout, new_exchange=args.new_exchange)
+        print(f"course set up; start it with: sudo {sys.executable} -m workbook hub start")
+        return 0
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    if password == "":
+        raise HubError("empty password on stdin")
+    add_student(settings, args.name, password)
+    if password is None:
+        print(f"set a password with: sudo passwd {args.name}  (or let a central login, e.g. LDAP or LTI, do it)")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Problems become one clear line and exit status 2, not a traceback."""
+    try:
+        return _main(args)
+    except HubError as error:
+        print(f"hub: {error}", file=sys.stderr)
+        return 2
