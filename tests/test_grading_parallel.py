@@ -72,7 +72,9 @@ def test_autograded_folder_holds_the_run_notebooks_and_the_submitted_answers(gra
         folder = course / "autograded" / student / ASSIGNMENT
         for stem, _, _ in notebooks(course):
             executed = nbformat.read(str(folder / f"{stem}.ipynb"), as_version=4)
-            assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code"), (student, stem)
+            # executed: every code cell has an execution count (quiz cells print nothing under the grader)
+            code = [c for c in executed.cells if c.cell_type == "code"]
+            assert code and all(c.get("execution_count") for c in code), (student, stem)
             store = course / "submitted" / student / ASSIGNMENT / f"{stem}.answers.json"
             if store.exists():
                 assert (folder / store.name).read_bytes() == store.read_bytes()

@@ -37,6 +37,8 @@ def check_notebook_bank(nb: NotebookNode, source_notebook: Path) -> list[str]:
     except BankError as error:
         return [str(error).replace(str(path), where)]
     problems: list[str] = []
+    for item in questions:
+        problems.extend(_money_in_question(item, where))
     by_id = {item.id: item for item in questions}
     shown: list[str] = []
     for cell in nb.cells:
@@ -81,6 +83,22 @@ def check_notebook_bank(nb: NotebookNode, source_notebook: Path) -> list[str]:
     if not problems and in_bank != shown:
         problems.append(f"{where}: list the questions in notebook order: {shown}")
     return problems
+
+
+def _money_in_question(item: BankQuestion, where: str) -> list[str]:
+    """Question texts are shown as HTML that JupyterLab typesets: a ``$`` pair there renders as maths too."""
+    from workbook.writing.money import HINT, dollar_spots
+
+    question = item.question
+    texts = {"prompt": question.prompt}
+    for field in ("options", "terms", "definitions"):
+        texts |= {f"{field}.{key}": text for key, text in getattr(question, field, {}).items()}
+    texts |= {f"explanations.{key}": text for key, text in item.key.explanations.items()}
+    return [
+        f"{where}: [{item.id}] field '{field}': '$' would render as maths near {spot!r}; {HINT}"
+        for field, text in texts.items()
+        for spot in dollar_spots(text)
+    ]
 
 
 def _key_call(item: BankQuestion, indent: str) -> str:

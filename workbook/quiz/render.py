@@ -297,7 +297,9 @@ class MatchingView(QuestionView):
                 undo,
                 label,
             )
-            row = widgets.VBox([widgets.HBox([term, undo]), label])
+            pair_row = widgets.HBox([label, undo])
+            pair_row.add_class("wb-quiz-pair-row")
+            row = widgets.VBox([term, pair_row])
             row.add_class("wb-quiz-term-row")
             rows.append(row)
         for definition_id in display_order(question.id, list(question.definitions)):

@@ -60,11 +60,13 @@ def show_mark_scheme(grade_id: str) -> None:
     _display(mark_scheme_html(grade_id), mark_scheme_text(grade_id))
 
 
-def check_saved(notebook: str, project: str) -> TextCheck | None:
-    """Check a project's two answers as saved in ``notebook`` and display the result (not graded).
+def check_saved(notebook: str, project: str) -> None:
+    """Check a project's two answers as saved in ``notebook`` and display the result once (not graded).
 
     Reads ``<project>_recommendation`` and ``<project>_risk`` from the notebook file. Does nothing while
-    nbgrader grades. Problems (no file, a deleted cell) are displayed as a message, never raised.
+    nbgrader grades. Problems (no file, a deleted cell) are displayed as a message, never raised. Returns None,
+    so the cell shows the result once (a returned check would be displayed a second time); use
+    ``writing.check_project`` for the result as a value.
     """
     if under_grader():
         return None
@@ -83,7 +85,7 @@ def check_saved(notebook: str, project: str) -> TextCheck | None:
         "Save the notebook (Ctrl+S or Cmd+S) and run this cell again."
     )
     _display(f"<p><small>{escape(note)}</small></p>" + check_html(result), f"{note}\n{check_text(result)}")
-    return result
+    return None
 
 
 def self_assess(grade_id: str, *, notebook: str, model_answer: str, strengths: str = "") -> Any:

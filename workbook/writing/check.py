@@ -11,9 +11,19 @@ from dataclasses import dataclass, field
 
 from workbook.writing import text as textlib
 from workbook.writing.factors import DISCUSSED, MENTIONED, MISSING, FactorFinding, find_factors
+from workbook.writing.money import HINT as MONEY_HINT
+from workbook.writing.money import has_dollar_amounts
 from workbook.writing.rubric import FACTORS, load_rubric
 
 PARTS = ("recommendation", "risk", "both")
+PARAGRAPHS_HINT = (
+    "Write two paragraphs: first the recommendation and why, then its main risk and how to reduce it (leave an "
+    "empty line between them)."
+)
+CELLS_HINT = (
+    "Fill both answer cells of this project: the recommendation and why in the first, its main risk and how to "
+    "reduce it in the second."
+)
 MIN_ATTEMPT_WORDS = 25
 MIN_ATTEMPT_DISTINCT = 12
 
@@ -53,6 +63,7 @@ class TextCheck:
     names_mitigation: bool
     moral_framing: bool
     distinct_words: int
+    dollar_amounts: bool = False
     hints: list[str] = field(default_factory=list)
 
     @property
@@ -128,6 +139,7 @@ def check(answer: object, *, part: str = "both", project: str | None = None) -> 
         names_mitigation=bool(_MITIGATION.search(normalised)),
         moral_framing=bool(_MORAL.search(normalised)),
         distinct_words=_distinct_words(content),
+        dollar_amounts=has_dollar_amounts(content),
     )
     result.hints = _hints(result)
     return result
@@ -137,7 +149,10 @@ def check_project(recommendation: object, risk: object, *, project: str | None =
     """Check a project's two answer cells together, as the rubric reads them: one two-paragraph answer."""
     first = textlib.without_placeholder(textlib.to_text(recommendation)).strip()
     second = textlib.without_placeholder(textlib.to_text(risk)).strip()
-    return check("\n\n".join(part for part in (first, second) if part), part="both", project=project)
+    result = check("\n\n".join(part for part in (first, second) if part), part="both", project=project)
+    # The notebook gives each part its own answer cell: say which cell to fill, not "write two paragraphs".
+    result.hints = [CELLS_HINT if hint == PARAGRAPHS_HINT else hint for hint in result.hints]
+    return result
 
 
 def _distinct_words(content: str) -> int:
@@ -180,10 +195,7 @@ def _hints(result: TextCheck) -> list[str]:
             f"{result.words} words is long: aim for at most about {high}; cut what does not decide the recommendation."
         )
     if result.part == "both" and result.paragraphs < 2:
-        hints.append(
-            "Write two paragraphs: first the recommendation and why, then its main risk and how to "
-            "reduce it (leave an empty line between them)."
-        )
+        hints.append(PARAGRAPHS_HINT)
     if result.part in ("recommendation", "both"):
         if not result.recommends:
             hints.append(
@@ -200,6 +212,8 @@ def _hints(result: TextCheck) -> list[str]:
                     f"{name}: mentioned only in passing ({finding.cues[0]}). Say what it means for this "
                     "project and how it shapes your choice."
                 )
+    if result.dollar_amounts:
+        hints.append(f"Your answer writes money with $ signs: {MONEY_HINT} (your text may already show as one).")
     if result.part in ("risk", "both"):
         if not result.names_risk:
             hints.append('Name the main risk of your recommendation in so many words ("The main risk is ...").')
