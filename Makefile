@@ -11,7 +11,7 @@ FAST_TESTS := not (browser or kernel or slow or postgres or hub)
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test build check instructor-help clean-venvs hub
+.PHONY: lab test build check instructor-help clean-venvs hub formgrader
 
 $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
@@ -26,8 +26,12 @@ $(TEST_VENV)/.installed: requirements.txt requirements-test.txt deploy/hub/requi
 	touch $@
 
 ## Open the self-learner start page in JupyterLab.
+## Like Binder: nbgrader's instructor tools hidden, friendly messages in kernels (settings in .learner-lab/ only;
+## `jupyter lab` run by hand in the same environment still has nbgrader's tools for instructors).
 lab: $(LAB_VENV)/.installed
-	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
+	$(LAB_VENV)/bin/python -m workbook.learnerlab .learner-lab >/dev/null
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.learner-lab/jupyter IPYTHONDIR=$(CURDIR)/.learner-lab/ipython \
+		$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
 
 ## The fast loop (under a minute): lint, format check, and every test that needs no browser, kernel or server.
 check: $(TEST_VENV)/.installed
@@ -56,3 +60,7 @@ build: $(LAB_VENV)/.installed
 
 clean-venvs:
 	rm -rf $(LAB_VENV) $(TEST_VENV)
+
+## Instructors: JupyterLab opened at nbgrader's Formgrader, to grade written answers by hand (as root too).
+formgrader: $(LAB_VENV)/.installed
+	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) --ServerApp.default_url=/formgrader

@@ -19,7 +19,14 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbook"
-STUDENT = ("workbook.quiz", "workbook.costs", "workbook.writing", "workbook.session_files", "workbook.data")
+STUDENT = (
+    "workbook.quiz",
+    "workbook.costs",
+    "workbook.writing",
+    "workbook.session_files",
+    "workbook.data",
+    "workbook.friendly",
+)
 CORE = ("workbook.core",)
 
 

@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_course
 from workbook.grading.writing_summary import summary_table
 from workbook.writing.rubric import FACTORS
 
@@ -41,6 +41,7 @@ def submit(course: Path, student: str, answers: dict[str, str]) -> Path:
 
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
+    copy_course(tmp_path)  # the command line works in a course folder (nbgrader_config.py and source/)
     good_a, good_b, good_c = (paragraphs(n) for n in ("a_good_closed.md", "b_good_open.md", "c_good_local.md"))
     submit(
         tmp_path,
@@ -116,7 +117,7 @@ def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
         text=True,
         check=False,
     )
-    assert empty.returncode == 1 and "does not exist" in empty.stderr
+    assert empty.returncode == 2 and "nowhere is not a folder" in empty.stderr
 
 
 def test_the_workbook_command_line_offers_the_same_summary(course: Path) -> None:

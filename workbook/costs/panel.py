@@ -82,6 +82,9 @@ PANEL_CSS = """<style>
 }
 .costs-panel .widget-slider, .costs-panel .jupyter-widget-slider { height: auto; min-height: 28px; }
 .costs-panel .costs-volume-readout { flex: none; min-width: 7em; padding-left: 6px; }
+.costs-panel .costs-preset { flex: 1 1 20em; min-width: 0; }
+.costs-panel .costs-preset select { text-overflow: ellipsis; }
+.costs-panel .costs-reset { flex: none; }
 .costs-panel .costs-table table { margin-left: 0; }
 .costs-panel .costs-table th, .costs-panel .costs-table td { text-align: right; }
 .costs-panel .costs-table th:first-child, .costs-panel .costs-table td:first-child { text-align: left; }
@@ -101,7 +104,7 @@ class CostPanel:
         if self.base not in self.presets.values():
             names = {f"(your own) {self.base.title}": "__given__", **names}
         self.menu = widgets.Dropdown(
-            options=list(names.items()), description="Preset", layout=widgets.Layout(width="60em")
+            options=list(names.items()), description="Preset", layout=widgets.Layout(width="100%", max_width="60em")
         )
         self.menu.add_class("costs-preset")
         if isinstance(start, str):
@@ -185,7 +188,8 @@ class CostPanel:
             for slider in self.sliders.values()
         ]
         style = widgets.HTML(PANEL_CSS, layout=widgets.Layout(display="none"))
-        controls = widgets.VBox([style, widgets.HBox([self.menu, self.reset_button]), *rows, self.gpu_note])
+        top = widgets.HBox([self.menu, self.reset_button], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        controls = widgets.VBox([style, top, *rows, self.gpu_note])
         panel = widgets.VBox([controls, self.error, self.label, self.image, self.table])  # sentence above the plot
         panel.add_class("costs-panel")
         return panel

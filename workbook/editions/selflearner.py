@@ -24,7 +24,7 @@ from workbook.core.hidden import has_hidden_tests, region_texts, without_markers
 
 from .bank import GRADE_CALL
 from .notebook_io import nbgrader_meta
-from .runall import fails_until_answered, tag_as_expected_failure
+from .runall import add_stub_note, fails_until_answered, tag_as_expected_failure
 
 SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
 MARK_SCHEME_BEGIN, MARK_SCHEME_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
@@ -178,4 +178,5 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     title_at = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
     cells.insert(title_at + 1, banner)
     nb.cells = cells
+    add_stub_note(nb)
     return nb

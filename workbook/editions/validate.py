@@ -46,10 +46,28 @@ def answer_every_quiz(nb, folder: Path, notebook_stem: str, source_path: Path | 
         store.save(key.question_id, key.answer)
 
 
+def quiet_kernels(config):
+    """``config`` with CurveZMQ transport encryption for the build's kernels, when pyzmq supports it.
+
+    ipykernel 7 logs "Kernel is running over TCP without encryption" to stderr for every kernel started without
+    Curve keys (two dozen times per build). The build's kernels do run over loopback TCP, so the cure is to
+    encrypt that traffic (jupyter_client provisions the keys), not to hide the message.
+    """
+    import zmq
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
+
+    if not (zmq.has("curve") and "transport_encryption" in KernelManager.class_traits()):
+        return config
+    quiet = Config(config)
+    quiet.KernelManager.transport_encryption = "auto"
+    return quiet
+
+
 def _validator(config, invert: bool):
     from nbgrader.validator import Validator
 
-    validator = Validator(config=config)
+    validator = Validator(config=quiet_kernels(config))
     validator.invert = invert
     validator.ignore_checksums = True
     return validator
@@ -98,7 +116,12 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
             shutil.copy2(questions, Path(tmp) / questions.name)
         nb = read_notebook(copy)
         client = nbclient.NotebookClient(
-            nb, timeout=60, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": tmp}}
+            nb,
+            config=quiet_kernels(config),
+            timeout=60,
+            allow_errors=True,
+            kernel_name="python3",
+            resources={"metadata": {"path": tmp}},
         )
         try:
             client.execute()

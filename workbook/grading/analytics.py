@@ -101,15 +101,33 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     )
 
 
-def plot_distribution(table: pd.DataFrame, by: str, title: str):
-    """Box plot of the share of points per ``by`` (``notebook`` or ``question``); returns a matplotlib Figure."""
+def missed_order(table: pd.DataFrame, by: str = "question") -> list[str]:
+    """Values of ``by``, most often missed first: by how many rows lost points, then by the lower mean share."""
+    share = table["score"] / table["max_score"].where(table["max_score"] > 0)
+    summary = (
+        table.assign(missed=share < 1 - 1e-9, share=share)
+        .groupby(by)
+        .agg(missed=("missed", "sum"), mean_share=("share", "mean"))
+        .reset_index()
+        .sort_values(["missed", "mean_share", by], ascending=[False, True, True])
+    )
+    return list(summary[by])
+
+
+def plot_distribution(table: pd.DataFrame, by: str, title: str, order: str = "name"):
+    """Box plot of the share of points per ``by`` (``notebook`` or ``question``); returns a matplotlib Figure.
+
+    ``order="name"`` lists groups by name (lesson order for notebooks); ``order="missed"`` puts the most often
+    missed at the top.
+    """
     from matplotlib.figure import Figure
 
     shares = table.assign(share=100 * table["score"] / table["max_score"].where(table["max_score"] > 0))
-    groups = sorted(shares[by].unique())
+    # Box plots draw the first group at the bottom: reverse, so the list reads from the top.
+    groups = list(reversed(missed_order(table, by))) if order == "missed" else sorted(shares[by].unique())
     figure = Figure(figsize=(10, max(3, 0.3 * len(groups) + 1)))
     axes = figure.subplots()
-    axes.boxplot([shares.loc[shares[by] == group, "share"].dropna() for group in groups], vert=False)
+    axes.boxplot([shares.loc[shares[by] == group, "share"].dropna() for group in groups], orientation="horizontal")
     axes.set_yticks(range(1, len(groups) + 1), groups)
     axes.set_xlabel("share of points (%)")
     axes.set_xlim(-5, 105)

@@ -90,7 +90,7 @@ def add_hub_parser(commands) -> None:
     add = actions.add_parser("add-student", help="create a student account that may log in")
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true", help="read the student's password from stdin")
-    hub.set_defaults(run=run)
+    hub.set_defaults(run=_main)  # HubError becomes error + hint + verdict in workbook.cli.run_command
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ Stable CSS classes (browser tests and other tools rely on them; keep them when r
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
@@ -72,6 +72,12 @@ class QuestionView:
         self.store_notice: str | None = None
         self.hint: str | None = None
         self.status = _html("wb-quiz-status")
+        # The time of the last save, shown by the browser in the learner's own time zone (the kernel only knows
+        # the server's clock, which on a course hub is often UTC).
+        self.saved_clock = widgets.DatetimePicker(disabled=True, layout=widgets.Layout(width="auto"))
+        self.saved_clock.add_class("wb-quiz-saved-time")
+        self.status_row = widgets.HBox([self.status, self.saved_clock])
+        self.status_row.add_class("wb-quiz-status-row")
         self.feedback = _html("wb-quiz-feedback")
         self.widget = widgets.VBox(layout=widgets.Layout(width="auto"))
         for css_class in ("wb-quiz", self.kind_class, "wb-quiz-graded", f"wb-quiz-id-{question.id}"):
@@ -80,7 +86,7 @@ class QuestionView:
     def _assemble(self, body: list[widgets.Widget]) -> None:
         style = _html("wb-quiz-style", f"<style>{_css()}</style>")
         prompt = _html("wb-quiz-prompt", f'<p class="wb-quiz-prompt-text">{_esc(self.question.prompt)}</p>')
-        self.widget.children = [style, prompt, *body, self.status, self.feedback]
+        self.widget.children = [style, prompt, *body, self.status_row, self.feedback]
         self.refresh()
 
     @property
@@ -128,7 +134,9 @@ class QuestionView:
                 "try again or tell your instructor.</div>"
             )
         elif self.saved_at is not None and self.value is not None:
-            lines.append(f'<div class="wb-quiz-saved">Saved at {_clock(self.saved_at)}</div>')
+            lines.append(
+                f'<div class="wb-quiz-saved" title="{_clock(self.saved_at)} on the server\'s clock">Saved at</div>'
+            )
         else:
             lines.append(
                 '<div class="wb-quiz-saved">Not answered yet: your choice is saved as soon as you make it.</div>'
@@ -138,6 +146,9 @@ class QuestionView:
         if self.key is not None:
             lines.insert(0, self._verdict_html())
         self.status.value = f'<div role="status">{"".join(lines)}</div>'
+        shows_time = self.saved_at is not None and self.value is not None and not self.save_error
+        self.saved_clock.value = self.saved_at.astimezone(UTC) if shows_time else None
+        self.saved_clock.layout.display = None if shows_time else "none"
         self.feedback.value = self._feedback_html() if self.key is not None and self.value else ""
 
     def _verdict_html(self) -> str:

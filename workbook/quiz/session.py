@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook.core.answer_store import AnswerStore, AnswerValue, CorruptStoreError, store_path, stored_value
-from workbook.core.grader import under_grader
+from workbook.core.grader import GRADER_VARIABLE, under_grader
 from workbook.quiz import questions as _questions
 from workbook.quiz.bank import PAYLOAD_SUFFIX, BankError, Shown, load_bank, read_payload, shown_from_bank
 from workbook.quiz.questions import Question
@@ -53,6 +53,9 @@ def start(notebook_name: str) -> None:
     _session.catalogue = None
     if under_grader():
         return  # autograde: nothing to show, and the store is only read by quiz.key
+    from workbook import friendly
+
+    friendly.install()  # a test cell run before its exercise gets a plain message, not a raw NameError
     moved = _session.store.recover()
     if moved is not None:
         report_moved_store(_session.store, moved)
@@ -128,6 +131,8 @@ def show(question: Question | str) -> None:
             return
         store = bound_store()
         if under_grader():
+            if os.environ.get(GRADER_VARIABLE) == "validate":
+                _require_answer(question)
             return
         try:
             shown = catalogue().get(question)
@@ -146,6 +151,30 @@ def show(question: Question | str) -> None:
     if under_grader():
         return
     _show(question, store)
+
+
+class NotAnsweredError(Exception):
+    """nbgrader's Validate found a graded question without an answer (its message is what the learner reads)."""
+
+
+def _require_answer(question_id: str) -> None:
+    """Under nbgrader's Validate: fail this cell if it shows a graded question that has no saved answer.
+
+    Validate would otherwise say "Success!" with every graded question unanswered, because a graded quiz cell has
+    no test a student can run. Each unanswered question's cell fails with one plain line, so Validate lists them.
+    """
+    try:
+        shown = catalogue().get(question_id)
+    except (BankError, RuntimeError):
+        return  # no question file here (e.g. the instructor's own copy): nothing to check
+    if shown is None or not shown.graded:
+        return
+    value = _read_value_leniently(question_id)
+    if value is None or value in ([], {}):
+        raise NotAnsweredError(
+            f"Graded question {question_id!r} is not answered yet: choose your answer in its quiz (it is saved "
+            "as you click), save the notebook, then validate again."
+        )
 
 
 def grade(question_id: str) -> float | None:
