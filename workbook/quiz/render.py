@@ -76,6 +76,7 @@ class QuestionView:
         # the server's clock, which on a course hub is often UTC).
         self.saved_clock = widgets.DatetimePicker(disabled=True, layout=widgets.Layout(width="auto"))
         self.saved_clock.add_class("wb-quiz-saved-time")
+        self.status.layout = widgets.Layout(width="auto", flex="0 1 auto")  # the time sits right after "Saved at"
         self.status_row = widgets.HBox([self.status, self.saved_clock])
         self.status_row.add_class("wb-quiz-status-row")
         self.feedback = _html("wb-quiz-feedback")
