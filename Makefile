@@ -5,6 +5,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 LAB_VENV := .venv
 TEST_VENV := .venv-test
 PORT ?= 8888
+# `make test` spreads tests over this many processes (pytest-xdist; auto = one per core); 0 runs them in order.
+TEST_WORKERS ?= auto
+FAST_TESTS := not (browser or kernel or slow or postgres or hub)
+# Folders whose every test is heavy (tests/conftest.py marks them): `make check` does not even import them.
+HEAVY_FOLDERS := browser browser_costs binder hostile postgres hub
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -30,12 +35,19 @@ lab: $(LAB_VENV)/.installed
 	JUPYTER_CONFIG_DIR=$(CURDIR)/.learner-lab/jupyter IPYTHONDIR=$(CURDIR)/.learner-lab/ipython \
 		$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
 
-## Lint, check the generated editions are current, and run the whole test suite.
+## The fast loop (under a minute): lint, format check, and every test that needs no browser, kernel or server.
+check: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/ruff format --check .
+	$(TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup -m "$(FAST_TESTS)" \
+		$(foreach folder,$(HEAVY_FOLDERS),--ignore=tests/$(folder))
+
+## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
 test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check
-	$(TEST_VENV)/bin/python -m pytest
+	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 $(LAB_VENV)/.hub-installed: $(LAB_VENV)/.installed deploy/hub/requirements.txt
 	$(LAB_VENV)/bin/python -m pip install --quiet -r deploy/hub/requirements.txt

@@ -11,8 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from workbook.core.layout import Course
 from workbook.editions import BuildError, build
-from workbook.editions.course import Course
+
+pytestmark = pytest.mark.kernel
 
 SOURCE = Path("source/demo/01_demo.ipynb")
 

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
+from workbook.core.layout import Course
 from workbook.editions.bank import notebook_bank
-from workbook.editions.course import Course
 
 THRESHOLD = 0.35
 SOURCES = Course(REPO).source_notebooks()

@@ -20,7 +20,8 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, code_scores, grade, notebooks, submit
 from tests.nbgrader_helpers import run, without_markers
-from workbook.editions.keys import hidden_regions, quiz_keys
+from workbook.core.hidden import region_texts
+from workbook.core.quiz_keys import quiz_keys
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -104,7 +105,7 @@ def _secrets(source_nb, release_nb) -> set[str]:
     secrets = {
         line.strip()
         for cell in source_nb.cells
-        for region in hidden_regions(cell.source)
+        for region in region_texts(cell.source)
         for line in region.splitlines()
         if len(line.strip()) >= 8 and line.strip() not in visible
     }

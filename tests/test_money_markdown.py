@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
+from workbook.core.layout import Course
 from workbook.editions.bank import check_notebook_bank
-from workbook.editions.course import Course
 from workbook.editions.hygiene import check_source, money_problems
 from workbook.writing.check import check
 from workbook.writing.money import dollar_spots

@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
+from workbook.core.layout import Course
 from workbook.editions.bank import check_notebook_bank, notebook_bank, with_graded_keys
-from workbook.editions.course import Course
 from workbook.quiz.bank import BankError, parse_bank, payload, read_payload
 
 COURSE = Course(REPO)
@@ -183,7 +183,7 @@ quiz.show("osi_preferred_form_choice"); print("GRADED" + " OK")
     result = _kernel(code, folder, NBGRADER_EXECUTION="validate")
     assert "PRACTICE OK" in result.stdout and "GRADED OK" not in result.stdout
     assert "Graded question 'osi_preferred_form_choice' is not answered yet" in result.stdout + result.stderr
-    from workbook.quiz.store import AnswerStore
+    from workbook.core.answer_store import AnswerStore
 
     AnswerStore(folder / f"{stem}.answers.json").save("osi_preferred_form_choice", "weights_only")
     assert "GRADED OK" in _kernel(code, folder, NBGRADER_EXECUTION="validate").stdout

@@ -11,8 +11,8 @@ import ipywidgets as widgets
 import pytest
 
 from workbook import quiz
+from workbook.core.answer_store import AnswerStore
 from workbook.quiz import session
-from workbook.quiz.store import AnswerStore
 
 SAVED_AT = re.compile(r"Saved at")
 

@@ -27,7 +27,7 @@ def _put_own_scripts_on_path() -> None:
 
 def _course(args: argparse.Namespace):
     """The course folder the command works on (``--root`` or found from the current folder)."""
-    from workbook.editions.course import Course, find_course_root
+    from workbook.core.layout import Course, find_course_root
 
     if args.root is not None and not args.root.is_dir():
         raise Problem(f"--root {args.root} is not a folder", "pass the course folder (with nbgrader_config.py)")
@@ -164,7 +164,7 @@ def _export(args: argparse.Namespace) -> Outcome:
 
 
 def _writing_summary(args: argparse.Namespace) -> Outcome:
-    from workbook.writing.__main__ import main as writing_main
+    from workbook.grading.writing_summary import print_summary
 
     course = _course(args)
     assignment = _assignment(course, args.assignment, args.command)
@@ -173,8 +173,7 @@ def _writing_summary(args: argparse.Namespace) -> Outcome:
             f"no {args.stage} work of {assignment} in {course.root / args.stage}",
             f"nbgrader collect {assignment}" if args.stage == "submitted" else f"python -m workbook grade {assignment}",
         )
-    argv = ["summary", assignment, "--root", str(course.root), "--stage", args.stage]
-    code = writing_main(argv + (["--csv", str(args.csv)] if args.csv else []))
+    code = print_summary(course.root, assignment, args.stage, args.csv)
     return Outcome(PROBLEMS, "no written answers found") if code else Outcome()
 
 

@@ -13,12 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# Exit codes (also printed by --help).
-OK = 0  # the command did what it says
-PROBLEMS = 1  # it ran, but found problems (a student not graded, a failed validation, a stale edition)
-REFUSED = 2  # it did not start: a mistake in the command or the course; nothing was changed
-CRASHED = 3  # an unexpected error (a bug): run again with --debug and report the traceback
-INTERRUPTED = 130  # Ctrl-C
+from workbook.problems import CRASHED, INTERRUPTED, OK, PROBLEMS, REFUSED, Problem
+
+__all__ = [
+    "CRASHED",
+    "EXIT_CODES_HELP",
+    "INTERRUPTED",
+    "OK",
+    "PROBLEMS",
+    "REFUSED",
+    "Outcome",
+    "Problem",
+    "run_command",
+    "say",
+    "translate",
+]
 
 EXIT_CODES_HELP = f"""exit codes:
   {OK}    done
@@ -26,14 +35,6 @@ EXIT_CODES_HELP = f"""exit codes:
   {REFUSED}    refused to start (a mistake in the command or the course; the hint says what to do); nothing changed
   {CRASHED}    unexpected error (a bug): run again with --debug to see the traceback
   {INTERRUPTED}  interrupted (Ctrl-C)"""
-
-
-class Problem(Exception):
-    """A mistake the user can fix: printed as one line and a hint; the command stops with ``code``."""
-
-    def __init__(self, message: str, hint: str | None = None, code: int = REFUSED):
-        super().__init__(message)
-        self.message, self.hint, self.code = message, hint, code
 
 
 @dataclass

@@ -11,7 +11,8 @@ run, and again by ``quiz.start`` in every setup cell. It does nothing while nbgr
 from __future__ import annotations
 
 import html
-import os
+
+from workbook.core.grader import under_grader
 
 #: Names the setup cells define: using one before the setup cell ran means "run the setup cell first".
 SETUP_NAMES = {"quiz", "writing", "costs", "session_files", "load_licences", "pd", "pandas"}
@@ -64,7 +65,7 @@ def _handler(shell, etype, value, tb, tb_offset=None):
 
 def install(shell=None) -> bool:
     """Register the handler in this kernel (once); False when there is no IPython or nbgrader is running."""
-    if os.environ.get("NBGRADER_EXECUTION"):
+    if under_grader():
         return False
     if shell is None:
         try:

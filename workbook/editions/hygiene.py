@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbook.core.hidden import HiddenRegionError, hidden_regions
+from workbook.core.layout import ANSWER_STORE_PATTERN, IGNORED_NAMES, Course
+from workbook.core.quiz_keys import quiz_keys
 from workbook.writing.money import HINT as MONEY_HINT
 from workbook.writing.money import dollar_spots
 
 from .bank import check_notebook_bank
-from .course import IGNORED_NAMES, Course
-from .keys import quiz_keys
 from .notebook_io import nbgrader_meta, read_notebook
 
 GENERATED_ID = re.compile(r"cell-[0-9a-f]{6,}")
@@ -79,6 +80,11 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
         extra = set(cell.get("metadata", {})) - {"nbgrader"}
         if extra:
             report.problems.append(f"{where}: editor metadata {sorted(extra)} (python -m workbook clean)")
+        if cell.cell_type == "code":
+            try:
+                hidden_regions(cell.source)
+            except HiddenRegionError as error:
+                report.problems.append(f"{where}: hidden tests: {error}")
         meta = nbgrader_meta(cell)
         if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
             continue
@@ -187,7 +193,7 @@ def check_source(course: Course) -> HygieneReport:
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(course.source)
             if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED_NAMES):
-                if fnmatch.fnmatch(path.name, "*.answers.json"):
+                if fnmatch.fnmatch(path.name, ANSWER_STORE_PATTERN):
                     report.problems.append(
                         f"source/{relative}: an answer store in source/ would hand its answers to every "
                         "student; delete it"

@@ -6,8 +6,9 @@ import logging
 import shutil
 from pathlib import Path
 
+from workbook.core.layout import IGNORED_NAMES, Course
+
 from .bank import with_graded_keys, write_payload
-from .course import IGNORED_NAMES, Course
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
 from .runall import add_stub_note, fails_until_answered, tag_as_expected_failure
 

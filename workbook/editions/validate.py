@@ -13,11 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbook.answer_keys import notebook_keys
+from workbook.core.answer_store import AnswerStore, store_name
 from workbook.quiz.bank import PAYLOAD_SUFFIX
 
-from .bank import notebook_keys, with_graded_keys, write_payload
+from .bank import with_graded_keys, write_payload
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
-from .selflearner import store_name_for
 
 
 @dataclass
@@ -40,9 +41,7 @@ def _cell_label(cell) -> str:
 
 def answer_every_quiz(nb, folder: Path, notebook_stem: str, source_path: Path | None = None) -> None:
     """Write the answer store a student who answers every quiz right would leave beside the notebook."""
-    from workbook.quiz.store import AnswerStore
-
-    store = AnswerStore(folder / store_name_for(notebook_stem))
+    store = AnswerStore(folder / store_name(notebook_stem))
     for key in notebook_keys(nb, source_path):
         store.save(key.question_id, key.answer)
 

@@ -14,7 +14,7 @@ import pandas as pd
 def _open_gradebook(course_root: Path):
     from nbgrader.api import Gradebook
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     config = Course(course_root).nbgrader_config()
     return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.get("course_id", "default_course"))
@@ -70,13 +70,13 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     """How often each wrong option (or wrong matching pair) was chosen in graded questions, most common first."""
     import nbformat
 
-    from workbook.editions.bank import notebook_keys
-    from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
+    from workbook.answer_keys import notebook_keys
+    from workbook.core.answer_store import AnswerStore, CorruptStoreError, store_name, stored_value
 
     rows = []
     for source in sorted((course_root / "source" / assignment).glob("*.ipynb")):
         keys = [key for key in notebook_keys(nbformat.read(str(source), as_version=4), source) if key.hidden]
-        for store_path in sorted((course_root / "autograded").glob(f"*/{assignment}/{source.stem}.answers.json")):
+        for store_path in sorted((course_root / "autograded").glob(f"*/{assignment}/{store_name(source.stem)}")):
             student = store_path.parent.parent.name
             try:
                 records = AnswerStore(store_path).records()

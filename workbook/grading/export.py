@@ -26,7 +26,7 @@ def export_grades(course_root: Path, assignment: str, folder: Path) -> tuple[lis
     from nbgrader.plugins.export import CsvExportPlugin
 
     from workbook.cli import Problem
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     from .ungraded import waiting_in
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from workbook.editions.keys import HIDDEN_BEGIN, HIDDEN_END, hidden_regions
+from workbook.core.hidden import has_hidden_tests, region_texts
+from workbook.core.hidden import without_hidden_tests as _cut_hidden
 
 HIDDEN_NOTE = "# (hidden tests ran here; they are not shown)"
 # Shorter hidden lines ("}", "assert ok") say nothing and occur in ordinary output by chance.
@@ -26,22 +27,17 @@ MIN_SECRET_LENGTH = 8
 def secret_lines(source: str) -> list[str]:
     """The distinctive lines of a cell's hidden-test regions (stripped; lines also visible are not secret)."""
     visible = {line.strip() for line in without_hidden_tests(source).splitlines()}
-    lines = {line.strip() for region in hidden_regions(source) for line in region.splitlines()}
+    lines = {line.strip() for region in region_texts(source) for line in region.splitlines()}
     return sorted(line for line in lines if len(line) >= MIN_SECRET_LENGTH and line not in visible)
 
 
 def without_hidden_tests(source: str) -> str:
-    """``source`` with each hidden-test region (markers included) replaced by one note line."""
-    kept, inside = [], False
-    for line in source.splitlines():
-        if HIDDEN_BEGIN in line:
-            inside = True
-            kept.append(line[: len(line) - len(line.lstrip())] + HIDDEN_NOTE)
-        elif HIDDEN_END in line and inside:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+    """``source`` with each hidden-test region (markers included) replaced by one note line.
+
+    Malformed markers raise :class:`workbook.core.hidden.HiddenRegionError` (the build refuses such sources, so
+    an autograded notebook never has them; if one did, its feedback page is not written rather than leaking).
+    """
+    return _cut_hidden(source, HIDDEN_NOTE)
 
 
 def _quotes(text: str, secrets: list[str]) -> bool:
@@ -91,7 +87,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, index):
-        hidden = HIDDEN_BEGIN in cell.source
+        hidden = has_hidden_tests(cell.source)
         if not hidden and not is_test_cell(cell):
             return cell, resources
         secrets = secret_lines(cell.source) if hidden else []
@@ -157,7 +153,7 @@ def generate_feedback(
     from nbgrader.coursedir import CourseDirectory
 
     from workbook.cli import Problem
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     from .ungraded import ungraded_answers
 

@@ -131,9 +131,9 @@ def choose(root: Path, config_url: str, *, creating: bool = False, switch: bool 
     """Check the gradebook ``config_url`` (what nbgrader_config.py chose) before a command uses it.
 
     ``creating``: the command may create the gradebook (``build``); ``switch``: it may change the recorded one.
-    Raises :class:`workbook.cli.Problem` for a gradebook the course was not told about.
+    Raises :class:`workbook.problems.Problem` for a gradebook the course was not told about.
     """
-    from workbook.cli import Problem
+    from workbook.problems import Problem
 
     root = Path(root)
     record = recorded_url(root)
@@ -182,8 +182,8 @@ def check_connection(url: str) -> None:
 
 
 def database_problem(error: BaseException):
-    """A database error as a :class:`workbook.cli.Problem` with the fix, or None if it is not one we know."""
-    from workbook.cli import Problem
+    """A database error as a :class:`workbook.problems.Problem` with the fix, or None if it is not one we know."""
+    from workbook.problems import Problem
 
     name = type(error).__name__
     text = str(getattr(error, "orig", None) or error).strip()

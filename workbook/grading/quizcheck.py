@@ -11,10 +11,10 @@ from pathlib import Path
 
 import nbformat
 
-from workbook.editions.bank import notebook_keys
-from workbook.editions.keys import QuizKey, quiz_keys
-from workbook.quiz.grading import make_key, score
-from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
+from workbook.answer_keys import notebook_keys
+from workbook.core.answer_store import AnswerStore, CorruptStoreError, stored_value
+from workbook.core.quiz_keys import QuizKey, quiz_keys
+from workbook.quiz.scoring import make_key, score
 
 
 def graded_keys_by_cell(source_notebook: Path) -> dict[str, QuizKey]:

@@ -18,6 +18,8 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import OperationalError, SAWarning
 
+from workbook.core.answer_store import store_path
+
 from .results import StudentResult
 from .sandbox import copy_regular_files
 
@@ -68,7 +70,7 @@ def _quiz_check(course_root: Path, assignment: str, result: StudentResult, quiz_
         if key is None:
             return None
         if notebook not in cache:
-            store = folder / f"{notebook}.answers.json"
+            store = store_path(folder, notebook)
             cache[notebook] = submitted_records(store)
             if not cache[notebook] and unreadable_store(store):
                 for nb in result.notebooks:

@@ -82,7 +82,7 @@ def grade(
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     from . import template, worker
     from .quizcheck import keys_for_assignment
@@ -235,7 +235,7 @@ def already_graded(db_url: str, course_id: str, course_root: Path, assignment: s
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.coursedir import CourseDirectory
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     coursedir = CourseDirectory(config=Course(course_root).nbgrader_config())
     done = []

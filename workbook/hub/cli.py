@@ -34,7 +34,7 @@ def _port_taken(ip: str, port: int) -> bool:
 
 
 def _checkout(root: Path | None) -> Path:
-    from workbook.editions.course import find_course_root
+    from workbook.core.layout import find_course_root
 
     try:
         return find_course_root(root)

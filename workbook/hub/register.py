@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workbook.editions.course import Course
+from workbook.core.layout import Course
 from workbook.editions.release import generate_release
 from workbook.grading.gradebook import make_private, write_record
 

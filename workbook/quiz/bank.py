@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook.quiz.grading import AnswerKey, check_key_fits, make_key
 from workbook.quiz.questions import Matching, MultipleChoice, Question, check_id
+from workbook.quiz.scoring import AnswerKey, check_key_fits, make_key
 
 PAYLOAD_SUFFIX = ".quiz.json"
 PAYLOAD_SCHEMA = 1

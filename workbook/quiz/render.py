@@ -26,11 +26,12 @@ from importlib import resources
 
 import ipywidgets as widgets
 
+from workbook.core.answer_store import AnswerStore, AnswerValue
+from workbook.core.widgets import html_widget as _html
 from workbook.quiz.bank import display_order
-from workbook.quiz.grading import AnswerKey, correct_pairs, score
 from workbook.quiz.messages import moved_store_text
 from workbook.quiz.questions import Matching, MultipleChoice, Question
-from workbook.quiz.store import AnswerStore, AnswerValue
+from workbook.quiz.scoring import AnswerKey, correct_pairs, score
 
 CORRECT = "✓ Correct"
 INCORRECT = "✗ Not quite"
@@ -48,12 +49,6 @@ def _esc(text: str) -> str:
 def _clock(moment: datetime) -> str:
     """Local wall-clock time of a save, as the learner's computer shows it."""
     return moment.astimezone().strftime("%H:%M:%S")
-
-
-def _html(css_class: str, value: str = "") -> widgets.HTML:
-    widget = widgets.HTML(value=value)
-    widget.add_class(css_class)
-    return widget
 
 
 def _button(description: str, tooltip: str, *classes: str) -> widgets.Button:
@@ -81,6 +76,7 @@ class QuestionView:
         # the server's clock, which on a course hub is often UTC).
         self.saved_clock = widgets.DatetimePicker(disabled=True, layout=widgets.Layout(width="auto"))
         self.saved_clock.add_class("wb-quiz-saved-time")
+        self.status.layout = widgets.Layout(width="auto", flex="0 1 auto")  # the time sits right after "Saved at"
         self.status_row = widgets.HBox([self.status, self.saved_clock])
         self.status_row.add_class("wb-quiz-status-row")
         self.feedback = _html("wb-quiz-feedback")
@@ -393,8 +389,6 @@ class MatchingView(QuestionView):
     # -- drawing ---------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if not hasattr(self, "term_buttons"):
-            return  # the base constructor runs before the buttons exist
         owner = {definition_id: term_id for term_id, definition_id in self.pairs.items()}
         for term_id, text in self.question.terms.items():
             button = self.term_buttons[term_id]

@@ -32,14 +32,6 @@ _RECOMMENDS = re.compile(
     r"|\badvi[cs]e|\bbest (?:option|choice|fit|route)\b|\b(?:i|we|she|they) would use\b|\bi'd use\b"
     r"|\buse (?:a|an|the) (?:open|closed|small|hosted)|\bbest served\b|\bprefer"
 )
-_OPEN = re.compile(
-    r"\bopen[- ]?(?:weights?|source|model)s?\b|\bself[- ]?host|\b(?:llama|mistral|mixtral|qwen|olmo|gpt-oss|falcon"
-    r"|gemma|deepseek)\b|\bopen (?:\w+ )?models?\b|\brun (?:it|the model|a model) (?:locally|on)"
-)
-_CLOSED = re.compile(
-    r"\bclosed\b|\bapi\b|\bclaude\b|\bgpt-4o|\bopenai\b|\banthropic\b|\bgemini\b|\bhosted (?:service|model)"
-    r"|\b(?:vendor|provider)'?s? (?:model|service)"
-)
 _RISK = re.compile(
     r"\brisks?\b|\brisky\b|\bdownsides?\b|\bdrawbacks?\b|\bweakness|\bdanger|\bthreat|\bconcern|\bgo wrong\b"
     r"|\bcould (?:fail|break|leak)|\bvulnerab|\bthe catch\b|\blimitation|\bproblem\b|\bweak (?:point|spot)"
@@ -67,7 +59,6 @@ class TextCheck:
     truncated: bool
     factors: dict[str, FactorFinding]
     recommends: bool
-    sides: tuple[str, ...]
     names_risk: bool
     names_mitigation: bool
     moral_framing: bool
@@ -144,7 +135,6 @@ def check(answer: object, *, part: str = "both", project: str | None = None) -> 
         truncated=len(content) > textlib.ANALYSED_CHARS,
         factors=find_factors(normalised),
         recommends=bool(_RECOMMENDS.search(normalised)),
-        sides=tuple(side for side, pattern in (("open", _OPEN), ("closed", _CLOSED)) if pattern.search(normalised)),
         names_risk=bool(_RISK.search(normalised)),
         names_mitigation=bool(_MITIGATION.search(normalised)),
         moral_framing=bool(_MORAL.search(normalised)),

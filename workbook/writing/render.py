@@ -63,7 +63,7 @@ def rubric_text(rubric: Rubric | None = None) -> str:
 
 
 def mark_scheme_html(grade_id: str, rubric: Rubric | None = None) -> str:
-    """The mark scheme of one graded answer cell: its points, its bands, and the project's facts."""
+    """The mark scheme of one graded answer cell: the project, the task, its points and its bands."""
     rubric = rubric or load_rubric()
     project, part = rubric.question(grade_id)
     bands = "".join(f"<tr><td>{b.points:g}</td><td>{escape(b.description)}</td></tr>" for b in part.bands)
