@@ -5,10 +5,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 LAB_VENV := .venv
 TEST_VENV := .venv-test
 PORT ?= 8888
+# `make test` spreads tests over this many processes (pytest-xdist; auto = one per core); 0 runs them in order.
+TEST_WORKERS ?= auto
+FAST_TESTS := not (browser or kernel or slow or postgres or hub)
+# Folders whose every test is heavy (tests/conftest.py marks them): `make check` does not even import them.
+HEAVY_FOLDERS := browser browser_costs binder hostile postgres hub
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test build check instructor-help clean-venvs hub
+.PHONY: lab test build check instructor-help clean-venvs hub formgrader
 
 $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
@@ -23,15 +28,26 @@ $(TEST_VENV)/.installed: requirements.txt requirements-test.txt deploy/hub/requi
 	touch $@
 
 ## Open the self-learner start page in JupyterLab.
+## Like Binder: nbgrader's instructor tools hidden, friendly messages in kernels (settings in .learner-lab/ only;
+## `jupyter lab` run by hand in the same environment still has nbgrader's tools for instructors).
 lab: $(LAB_VENV)/.installed
-	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
+	$(LAB_VENV)/bin/python -m workbook.learnerlab .learner-lab >/dev/null
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.learner-lab/jupyter IPYTHONDIR=$(CURDIR)/.learner-lab/ipython \
+		$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) notebooks/00_start.ipynb
 
-## Lint, check the generated editions are current, and run the whole test suite.
+## The fast loop (under a minute): lint, format check, and every test that needs no browser, kernel or server.
+check: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/ruff format --check .
+	$(TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup -m "$(FAST_TESTS)" \
+		$(foreach folder,$(HEAVY_FOLDERS),--ignore=tests/$(folder))
+
+## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
 test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check
-	$(TEST_VENV)/bin/python -m pytest
+	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 $(LAB_VENV)/.hub-installed: $(LAB_VENV)/.installed deploy/hub/requirements.txt
 	$(LAB_VENV)/bin/python -m pip install --quiet -r deploy/hub/requirements.txt
@@ -47,3 +63,7 @@ build: $(LAB_VENV)/.installed
 
 clean-venvs:
 	rm -rf $(LAB_VENV) $(TEST_VENV)
+
+## Instructors: JupyterLab opened at nbgrader's Formgrader, to grade written answers by hand (as root too).
+formgrader: $(LAB_VENV)/.installed
+	$(LAB_VENV)/bin/jupyter lab --port=$(PORT) $(ALLOW_ROOT) --ServerApp.default_url=/formgrader

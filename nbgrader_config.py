@@ -3,8 +3,9 @@
 Run nbgrader from this folder (the course root). Everything not set here keeps nbgrader's default.
 """
 
-import os
 from pathlib import Path
+
+from workbook.grading.gradebook import course_gradebook_url
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
 
@@ -13,9 +14,10 @@ course_root = Path(__file__).resolve().parent
 c.CourseDirectory.course_id = "open-vs-closed-ai"
 c.CourseDirectory.root = str(course_root)
 
-# Gradebook: SQLite beside this file for one instructor. For several graders or a JupyterHub, point
-# WORKBOOK_DB_URL at PostgreSQL, e.g. postgresql+psycopg2://user:pass@host:5432/gradebook (see README).
-c.CourseDirectory.db_url = os.environ.get("WORKBOOK_DB_URL", f"sqlite:///{course_root / 'gradebook.db'}")
+# Gradebook: WORKBOOK_DB_URL when set (e.g. postgresql+psycopg2://grader@host:5432/gradebook, password in
+# ~/.pgpass), else the one `python -m workbook build` recorded in gradebook.url, else SQLite gradebook.db here.
+# Recording it means sudo (which drops WORKBOOK_DB_URL) and formgrader reach the same gradebook (see README).
+c.CourseDirectory.db_url = course_gradebook_url(course_root)
 
 # No cell in this course needs more than a few seconds; an endless loop costs a student's run 30 s, not hours.
 c.Execute.timeout = 30
@@ -31,3 +33,14 @@ c.Autograde.exclude_overwriting = {
     for folder in sorted((course_root / "source").glob("*"))
     if folder.is_dir()
 }
+
+# Feedback, however it is made (formgrader's "Generate Feedback" button, `nbgrader generate_feedback` or
+# `python -m workbook feedback`), drops hidden tests, graded quiz keys with their explanations, and the
+# tracebacks of test cells, and says "not graded yet" beside answers still to grade by hand. nbgrader's default
+# shows hidden tests and keys, and counts an ungraded answer as 0 without a word.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "workbook.grading.feedback.HideHiddenTests",
+    "workbook.grading.feedback.MarkUngraded",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

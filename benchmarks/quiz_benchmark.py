@@ -23,7 +23,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.quiz_course import FIXTURE  # noqa: E402
 from tests.browser.quizpage import run_all  # noqa: E402
 from tests.labkit import launch_chromium, open_notebook, start_server, stop_server  # noqa: E402
-from workbook.quiz.store import AnswerStore  # noqa: E402
+from workbook.core.answer_store import AnswerStore  # noqa: E402
 
 CLICKS = 20
 WRITES = 200

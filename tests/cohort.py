@@ -13,10 +13,10 @@ import nbformat
 
 from tests.conftest import copy_course
 from tests.nbgrader_helpers import autograded_points, correct_submission, grade_id, run
+from workbook.core.answer_store import AnswerStore
+from workbook.core.layout import Course
+from workbook.core.quiz_keys import quiz_keys
 from workbook.editions.bank import notebook_bank, with_graded_keys
-from workbook.editions.course import Course
-from workbook.editions.keys import quiz_keys
-from workbook.quiz.store import AnswerStore
 
 ASSIGNMENT = "open_vs_closed"
 COURSE_ID = "open-vs-closed-ai"

@@ -15,6 +15,45 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # nbgrader's gradebook shells out to `alembic`; make this interpreter's scripts findable even in an inactive venv.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
+# Whole folders of heavy tests get their marker here, so a new test there is never run by `make check` by mistake.
+FOLDER_MARKERS = {
+    "browser": "browser",
+    "browser_costs": "browser",
+    "binder": "browser",
+    "postgres": "postgres",
+    "hostile": "slow",
+    "hub": "hub",
+}
+
+# Modules that must not run at the same time as each other, because what they use is one per machine: `workbook
+# grade` as root gives each worker slot a fixed sandbox uid and kills that uid's leftover processes after each
+# student, so two grading runs at once kill each other's kernels. One xdist group runs them one after another.
+SHARED_MACHINE_GROUPS = {
+    "tests.test_grading_parallel": "sandboxed-grading",
+    "tests.hostile.test_hostile_submissions": "sandboxed-grading",
+    "tests.postgres.test_postgres_pipeline": "sandboxed-grading",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers by folder (see FOLDER_MARKERS), and one xdist group per module with a module-scoped fixture.
+
+    Under ``pytest -n N --dist loadgroup`` (``make test``) tests spread over N workers one by one, except that the
+    tests of a module whose fixtures are module-scoped (a Jupyter server, a graded course, a PostgreSQL gradebook)
+    stay together on one worker, so that fixture is built once, as in a plain run.
+    """
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in FOLDER_MARKERS:
+            item.add_marker(FOLDER_MARKERS[folder])
+        module = item.module.__name__ if item.module else str(item.path)
+        fixtures = getattr(item, "_fixtureinfo", None)
+        definitions = fixtures.name2fixturedefs.values() if fixtures is not None else []
+        if module in SHARED_MACHINE_GROUPS:
+            item.add_marker(pytest.mark.xdist_group(SHARED_MACHINE_GROUPS[module]))
+        elif any(d.scope in ("module", "package") for defs in definitions for d in defs):
+            item.add_marker(pytest.mark.xdist_group(module))
+
 
 @pytest.fixture
 def mini_course(tmp_path: Path) -> Path:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from workbook.editions.keys import quiz_keys
-from workbook.quiz.store import AnswerStore
+from workbook.core.answer_store import AnswerStore
+from workbook.core.quiz_keys import quiz_keys
 
 
 def grade_id(cell) -> str | None:

@@ -11,8 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from workbook.core.layout import Course
 from workbook.editions import BuildError, build
-from workbook.editions.course import Course
+
+pytestmark = pytest.mark.kernel
 
 SOURCE = Path("source/demo/01_demo.ipynb")
 
@@ -82,7 +84,7 @@ def test_self_learner_edition_keeps_keys_and_offers_model_answers(mini_course: P
 def test_written_answer_notes_go_to_the_self_assessment_and_never_to_release(mini_course: Path) -> None:
     def add_notes(nb):
         cell(nb, "why_weights_not_enough").source = (
-            "### BEGIN SOLUTION\nBecause the licence may forbid commercial use, costing \\$5 and \\$6.\n\n"
+            "### BEGIN SOLUTION\nBecause the licence may forbid commercial use, costing USD 5 and USD 6.\n\n"
             "<!-- what makes it strong -->\n- It names the licence.\n### END SOLUTION"
         )
 
@@ -93,7 +95,7 @@ def test_written_answer_notes_go_to_the_self_assessment_and_never_to_release(min
     nb = nbformat.read(str(mini_course / "notebooks/01_demo.ipynb"), as_version=4)
     assessment = next(c for c in nb.cells if c.get("id") == "why-answer-self-assessment")
     keywords = {k.arg: ast.literal_eval(k.value) for k in ast.parse(assessment.source).body[-1].value.keywords}
-    assert keywords["model_answer"] == "Because the licence may forbid commercial use, costing $5 and $6."
+    assert keywords["model_answer"] == "Because the licence may forbid commercial use, costing USD 5 and USD 6."
     assert keywords["strengths"] == "- It names the licence."
 
 

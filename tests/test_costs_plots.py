@@ -45,13 +45,13 @@ def test_words_for_the_crossover():
     assert human_tokens(907_000_000) == "907M" and human_tokens(1_500_000_000) == "1.5B"
     assert human_tokens(100_000_000) == "100M" and human_tokens(45_300_000_000) == "45.3B"
     assert describe_crossover(costs.preset("project_a")) == (
-        "Self-hosting is cheaper from 907M tokens a month on (2 GPUs, about $5,442 a month either way)."
+        "Self-hosting is cheaper from 907M tokens a month on (2 GPUs, about USD 5,442 a month either way)."
     )
     assert describe_volume(costs.preset("project_a")) == (
-        "At 30M tokens a month: API $180, self-hosted $5,442; cheaper: the API."
+        "At 30M tokens a month: API USD 180, self-hosted USD 5,442; cheaper: the API."
     )
     never = describe_crossover(costs.preset("h100_8b_vs_gpt4o_mini"))
-    assert never.startswith("Self-hosting never becomes cheaper: a GPU costs $1,971 a month")
+    assert never.startswith("Self-hosting never becomes cheaper: a GPU costs USD 1,971 a month")
 
 
 def test_reused_figure_draws_what_a_fresh_one_draws():
@@ -92,7 +92,7 @@ def test_panel_sliders_label_reset_and_presets():
     assert panel.sliders["gpu_usd_per_hour"].value == 2.7
     panel.menu.value = "project_b"
     assert panel.sliders["min_gpus"].value == 4
-    assert "owned: $27,500 over 36 months" in panel.gpu_note.value
+    assert "owned: USD 27,500 over 36 months" in panel.gpu_note.value
     assert "expected volume" in panel.table.value
     panel.menu.value = "h100_8b_vs_gpt4o_mini"
     assert "never becomes cheaper" in panel.label.value

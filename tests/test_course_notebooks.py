@@ -16,9 +16,11 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
-from workbook.editions.course import Course
+from workbook.core.layout import Course
 from workbook.editions.hygiene import check_source
 from workbook.editions.validate import validate_release, validate_source
+
+pytestmark = pytest.mark.kernel
 
 COURSE = Course(REPO)
 SOURCES = COURSE.source_notebooks()

@@ -20,7 +20,8 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, code_scores, grade, notebooks, submit
 from tests.nbgrader_helpers import run, without_markers
-from workbook.editions.keys import hidden_regions, quiz_keys
+from workbook.core.hidden import region_texts
+from workbook.core.quiz_keys import quiz_keys
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -71,7 +72,9 @@ def test_autograded_folder_holds_the_run_notebooks_and_the_submitted_answers(gra
         folder = course / "autograded" / student / ASSIGNMENT
         for stem, _, _ in notebooks(course):
             executed = nbformat.read(str(folder / f"{stem}.ipynb"), as_version=4)
-            assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code"), (student, stem)
+            # executed: every code cell has an execution count (quiz cells print nothing under the grader)
+            code = [c for c in executed.cells if c.cell_type == "code"]
+            assert code and all(c.get("execution_count") for c in code), (student, stem)
             store = course / "submitted" / student / ASSIGNMENT / f"{stem}.answers.json"
             if store.exists():
                 assert (folder / store.name).read_bytes() == store.read_bytes()
@@ -84,7 +87,7 @@ def test_second_run_skips_graded_students_unless_forced(graded) -> None:
     course, env, expected, _, _ = graded
     again = grade(course, env, "--workers", "2", "--student", "correct")
     assert again.returncode == 0, again.stderr[-2000:]
-    assert "skipped (already autograded" in again.stdout and "correct" in again.stdout
+    assert "skipped (already in the gradebook" in again.stdout and "correct" in again.stdout
     forced = grade(course, env, "--workers", "1", "--student", "untouched", "--force")
     assert forced.returncode == 0, forced.stderr[-2000:]
     assert "untouched" in forced.stdout and "graded: 1" in forced.stdout
@@ -116,7 +119,7 @@ def _secrets(source_nb, release_nb) -> set[str]:
     secrets = {
         line.strip()
         for cell in source_nb.cells
-        for region in hidden_regions(cell.source)
+        for region in region_texts(cell.source)
         for line in region.splitlines()
         if len(line.strip()) >= 8 and line.strip() not in visible
     }
@@ -166,21 +169,51 @@ def test_feedback_keeps_the_students_work_and_score(graded, feedback) -> None:
                 assert first_line in page, f"{stem}: the student's answer {first_line!r} is missing"
 
 
-def test_exports_nbgrader_csv_and_canvas_csv(graded) -> None:
-    course, env, expected, _, _ = graded
+def _export(course: Path, env: dict[str, str]) -> tuple[dict[str, dict], list[list[str]]]:
     result = run([sys.executable, "-m", "workbook", "export", ASSIGNMENT, "--to", "out"], course, env)
     assert result.returncode == 0, result.stderr[-3000:]
     with open(course / "out" / "nbgrader_grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     with open(course / "out" / f"canvas_{ASSIGNMENT}.csv", newline="") as handle:
         canvas = list(csv.reader(handle))
+    return rows, canvas
+
+
+def test_exports_nbgrader_csv_and_canvas_csv_with_no_total_while_answers_wait(graded) -> None:
+    from nbgrader.api import Gradebook
+
+    course, env, expected, _, _ = graded
+    rows, canvas = _export(course, env)
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
     assert canvas[1][0] == "Points Possible" and float(canvas[1][5]) == float(rows["correct"]["max_score"])
-    by_login = {row[3]: float(row[5]) for row in canvas[2:]}
+    by_login = {row[3]: row[5] for row in canvas[2:]}
     assert set(by_login) == set(expected) == set(rows)
+    written = sum(
+        1
+        for _, source_nb, _ in notebooks(course)
+        for cell in source_nb.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade")
+    )
+    assert written >= 3, "the course has written answers graded by hand"
+    # untouched submitted the release as it was: nothing to grade by hand, so its total is final.
+    assert rows["untouched"]["not_graded_yet"] == "0" and float(by_login["untouched"]) == 0
+    for student in ("correct", "partly_wrong", "linker"):
+        assert rows[student]["not_graded_yet"] == str(written), student
+        assert by_login[student] == "" and rows[student]["score"] == "", f"{student}: a total counted ungraded as 0"
+
+    with Gradebook(env["WORKBOOK_DB_URL"], "open-vs-closed-ai") as gradebook:  # what formgrader does
+        for student in ("correct", "partly_wrong", "linker"):
+            for notebook in gradebook.find_submission(ASSIGNMENT, student).notebooks:
+                for grade in notebook.grades:
+                    if grade.needs_manual_grade:
+                        grade.manual_score, grade.needs_manual_grade = 0.0, False
+        gradebook.db.commit()
+    rows, canvas = _export(course, env)
+    by_login = {row[3]: float(row[5]) for row in canvas[2:]}
     for student, per_notebook in expected.items():
         assert by_login[student] == pytest.approx(sum(per_notebook.values()))
         assert float(rows[student]["raw_score"]) == pytest.approx(sum(per_notebook.values()))
+        assert rows[student]["not_graded_yet"] == "0"
 
 
 def test_analytics_notebook_plots_and_finds_the_wrong_options(graded) -> None:

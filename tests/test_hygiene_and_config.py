@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 
 from tests.conftest import REPO
-from workbook.editions.course import Course
+from workbook.core.layout import Course
 from workbook.editions.hygiene import check_source
 
 DEMO = Path("source/demo/01_demo.ipynb")
@@ -123,3 +123,12 @@ def test_cell_ids_must_be_descriptive_kebab_case(mini_course: Path) -> None:
 def test_the_course_cell_ids_follow_the_one_style() -> None:
     problems = check_source(Course(REPO)).problems
     assert not [p for p in problems if "cell id" in p]
+
+
+def test_an_unclosed_hidden_test_region_is_refused(mini_course: Path) -> None:
+    def unclosed(nb):
+        nb.cells[4].source = nb.cells[4].source.replace("### END HIDDEN TESTS", "")
+
+    assert "### BEGIN HIDDEN TESTS" in nbformat.read(str(mini_course / DEMO), as_version=4).cells[4].source
+    problems = spoil(mini_course, unclosed)
+    assert any("cell 5: hidden tests: line" in p and "is never closed" in p for p in problems), problems

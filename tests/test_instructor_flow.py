@@ -85,6 +85,9 @@ def course(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     for other in (root / "source" / ASSIGNMENT).glob("*.ipynb"):
         if other.stem != STEM:
             other.unlink()
+    for bank in (root / "questions" / ASSIGNMENT).glob("*.toml"):  # each bank needs its notebook
+        if bank.stem != STEM:
+            bank.unlink()
     env = {"WORKBOOK_DB_URL": f"sqlite:///{root / 'gradebook.db'}"}
     built = run([sys.executable, "-m", "workbook", "build", "--no-validate"], root, env)
     assert built.returncode == 0, built.stderr[-3000:]

@@ -51,6 +51,7 @@ def _errors(outputs: list) -> list[str]:
     return [f"{o['ename']}: {o['evalue']}" for o in outputs if o["output_type"] == "error"]
 
 
+@pytest.mark.kernel
 def test_the_notebook_runs_clean_with_its_solutions(tmp_path):
     outputs = _run(tmp_path)
     problems = {cell: _errors(out) for cell, out in outputs.items() if _errors(out)}
@@ -63,6 +64,7 @@ def test_the_notebook_runs_clean_with_its_solutions(tmp_path):
     assert not noisy, f"test cells writing to stderr (nbgrader would score them 0): {noisy}"
 
 
+@pytest.mark.kernel
 def test_pandas_tests_fail_without_an_answer(tmp_path):
     stub = "# YOUR CODE HERE\nraise NotImplementedError()"
     outputs = _run(tmp_path, {"free_at_800m_users": stub, "fully_sovereign": stub})
@@ -70,6 +72,7 @@ def test_pandas_tests_fail_without_an_answer(tmp_path):
         assert _errors(outputs[cell]), f"{cell} passes although nothing was answered"
 
 
+@pytest.mark.kernel
 def test_pandas_tests_catch_plausible_mistakes(tmp_path):
     outputs = _run(tmp_path, WRONG_ANSWERS)
     for cell in PANDAS_TESTS:

@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from workbook.core.hidden import hidden_line_numbers
 from workbook.editions.bank import SHOW_CALL, notebook_bank
-from workbook.editions.keys import hidden_line_numbers
 
 SOURCE = Path(__file__).resolve().parent.parent / "source" / "open_vs_closed"
 NOTEBOOKS = ["02_case_for_open", "03_case_for_closed"]

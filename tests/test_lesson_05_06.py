@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from workbook.editions.bank import SHOW_CALL, notebook_bank
-from workbook.quiz.grading import AnswerKey, check_key_fits
 from workbook.quiz.questions import Matching, MultipleChoice
+from workbook.quiz.scoring import AnswerKey, check_key_fits
 
 SOURCE = Path(__file__).resolve().parents[1] / "source" / "open_vs_closed"
 STEMS = ("05_match_use_cases", "06_tradeoffs_not_morals")

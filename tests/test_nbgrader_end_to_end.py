@@ -17,7 +17,7 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, submit
 from tests.nbgrader_helpers import autograded_points, nbgrader, without_markers
-from workbook.editions.course import Course
+from workbook.core.layout import Course
 
 pytestmark = pytest.mark.slow
 

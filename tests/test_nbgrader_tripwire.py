@@ -285,6 +285,26 @@ PINS = [
         },
     ),
     Pin(
+        "gradebook columns joined to count answers waiting for hand grading",
+        "workbook/grading/ungraded.py joins Assignment, SubmittedAssignment, SubmittedNotebook and Grade",
+        lambda: {
+            model: sorted(name for name in names if hasattr(getattr(__import__("nbgrader.api").api, model), name))
+            for model, names in {
+                "Assignment": ("id", "name"),
+                "SubmittedAssignment": ("id", "assignment_id", "student_id"),
+                "SubmittedNotebook": ("id", "assignment_id"),
+                "Grade": ("notebook_id", "needs_manual_grade"),
+            }.items()
+        },
+        {
+            "Assignment": ["id", "name"],
+            "SubmittedAssignment": ["assignment_id", "id", "student_id"],
+            "SubmittedNotebook": ["assignment_id", "id"],
+            "Grade": ["needs_manual_grade", "notebook_id"],
+        },
+        ("Assignment", "Grade", "SubmittedAssignment", "SubmittedNotebook"),
+    ),
+    Pin(
         "CourseDirectory.get_existing_timestamp signature",
         "workbook/grading/runner.py (submission timestamps)",
         _signature("nbgrader.coursedir:CourseDirectory.get_existing_timestamp"),
@@ -314,7 +334,7 @@ PINS = [
     ),
     Pin(
         "GenerateFeedback.preprocessors default",
-        "workbook/grading/feedback.py replaces it with GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor",
+        "nbgrader_config.py replaces it with GetGrades, HideHiddenTests, MarkUngraded, CSSHTMLHeaderPreprocessor",
         _trait_default("nbgrader.converters", "GenerateFeedback", "preprocessors"),
         ["GetGrades", "CSSHTMLHeaderPreprocessor"],
         ("GenerateFeedback", "GetGrades", "NbGraderPreprocessor"),

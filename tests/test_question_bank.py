@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
+from workbook.core.layout import Course
 from workbook.editions.bank import check_notebook_bank, notebook_bank, with_graded_keys
-from workbook.editions.course import Course
 from workbook.quiz.bank import BankError, parse_bank, payload, read_payload
 
 COURSE = Course(REPO)
@@ -166,3 +166,46 @@ print("MODES", shown_view("osi_preferred_form_choice").mode, shown_view("eu_ai_a
 """
     result = _kernel(code, folder)
     assert "MODES graded practice" in result.stdout, result.stdout + result.stderr
+
+
+def test_validate_fails_a_graded_question_without_answer_and_passes_it_with_one(tmp_path: Path) -> None:
+    """nbgrader's Validate (NBGRADER_EXECUTION=validate) lists unanswered graded questions instead of "Success!"."""
+    folder = tmp_path / "open_vs_closed"
+    folder.mkdir()
+    stem = "01_what_open_means"
+    (folder / f"{stem}.quiz.json").write_bytes((COURSE.release / "open_vs_closed" / f"{stem}.quiz.json").read_bytes())
+    code = f"""
+from workbook import quiz
+quiz.start("{stem}")
+quiz.show("eu_ai_act_exemption_check"); print("PRACTICE OK")
+quiz.show("osi_preferred_form_choice"); print("GRADED" + " OK")
+"""
+    result = _kernel(code, folder, NBGRADER_EXECUTION="validate")
+    assert "PRACTICE OK" in result.stdout and "GRADED OK" not in result.stdout
+    assert "Graded question 'osi_preferred_form_choice' is not answered yet" in result.stdout + result.stderr
+    from workbook.core.answer_store import AnswerStore
+
+    AnswerStore(folder / f"{stem}.answers.json").save("osi_preferred_form_choice", "weights_only")
+    assert "GRADED OK" in _kernel(code, folder, NBGRADER_EXECUTION="validate").stdout
+
+
+def test_friendly_messages_for_cells_run_out_of_order(tmp_path: Path) -> None:
+    from workbook.friendly import message_for
+
+    assert "run the notebook's setup cell first" in message_for("quiz")
+    assert "replace `raise NotImplementedError()`" in message_for("monthly_cost")
+    result = _kernel("%load_ext workbook.friendly\nmonthly_cost(3)", tmp_path)
+    assert "`monthly_cost` does not exist yet" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout
+
+
+def test_learner_lab_settings_hide_nbgrader_and_load_the_friendly_kernel(tmp_path: Path) -> None:
+    from workbook.learnerlab import prepare
+
+    env = prepare(tmp_path / "lab")
+    page = json.loads((Path(env["JUPYTER_CONFIG_DIR"]) / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"] == {"@jupyter/nbgrader": True}
+    server = json.loads((Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").read_text())
+    assert not any(server["ServerApp"]["jpserver_extensions"].values())
+    kernel = (Path(env["IPYTHONDIR"]) / "profile_default" / "ipython_kernel_config.py").read_text()
+    assert "workbook.friendly" in kernel

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from workbook import quiz
+from workbook.core.answer_store import AnswerStore
 from workbook.quiz import session
-from workbook.quiz.store import AnswerStore
 
 HEAVY = ("ipywidgets", "IPython", "pandas", "matplotlib", "numpy")
 

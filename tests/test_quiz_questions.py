@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from workbook import quiz
@@ -42,47 +40,3 @@ def test_matching_needs_a_definition_for_every_term():
         quiz.Matching(id="m", prompt="Match", terms={"a": "A", "b": "B"}, definitions={"x": "X"})
     extra = quiz.Matching(id="m", prompt="Match", terms={"a": "A"}, definitions={"x": "X", "y": "Y"})
     assert extra.kind == "matching"
-
-
-def test_questions_load_from_a_checked_data_file(tmp_path):
-    path = tmp_path / "questions.json"
-    path.write_text(
-        json.dumps(
-            [
-                {
-                    "type": "multiple_choice",
-                    "id": "q1",
-                    "prompt": "P",
-                    "options": {"a": "A", "b": "B"},
-                    "several": True,
-                },
-                {"type": "matching", "id": "m1", "prompt": "M", "terms": {"t": "T"}, "definitions": {"d": "D"}},
-            ]
-        )
-    )
-    questions = quiz.load_questions(path)
-    assert questions["q1"].several is True
-    assert questions["m1"].definitions == {"d": "D"}
-
-
-@pytest.mark.parametrize(
-    ("entries", "message"),
-    [
-        ([{"type": "essay", "id": "q"}], "type must be one of"),
-        (
-            [{"type": "multiple_choice", "id": "q", "prompt": "P", "options": {"a": "A", "b": "B"}, "key": "a"}],
-            r"unknown fields \['key'\]",
-        ),
-        ([{"type": "matching", "id": "m", "prompt": "P", "terms": {"t": "T"}}], r"missing fields \['definitions'\]"),
-        (
-            [{"type": "matching", "id": "m", "prompt": "P", "terms": {"t": "T"}, "definitions": {"d": "D"}}] * 2,
-            "appears twice",
-        ),
-        ({"not": "a list"}, "expected a JSON list"),
-    ],
-)
-def test_bad_data_files_are_refused(tmp_path, entries, message):
-    path = tmp_path / "questions.json"
-    path.write_text(json.dumps(entries))
-    with pytest.raises(ValueError, match=message):
-        quiz.load_questions(path)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.quiz.store import AnswerStore, CorruptStoreError
+from workbook.core.answer_store import AnswerStore, CorruptStoreError
 
 
 def test_round_trip_and_file_format(tmp_path):
@@ -157,7 +157,7 @@ def test_stale_temporaries_of_killed_writers_are_cleaned_up(tmp_path):
 WRITER = textwrap.dedent(
     """
     import sys
-    from workbook.quiz.store import AnswerStore
+    from workbook.core.answer_store import AnswerStore
 
     store = AnswerStore(sys.argv[1])
     question = sys.argv[2]

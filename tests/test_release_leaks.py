@@ -16,9 +16,9 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
+from workbook.core.hidden import hidden_line_numbers, region_texts
+from workbook.core.layout import Course
 from workbook.editions.bank import notebook_keys, with_graded_keys
-from workbook.editions.course import Course
-from workbook.editions.keys import hidden_line_numbers, hidden_regions
 
 COURSE = Course(REPO)
 SOURCES = COURSE.source_notebooks()
@@ -75,7 +75,7 @@ def test_no_hidden_test_line_reaches_the_release(source: Path) -> None:
         line.strip()
         for cell in nb.cells
         if cell.cell_type == "code"
-        for region in hidden_regions(cell.source)
+        for region in region_texts(cell.source)
         for line in region.splitlines()
     }
     # Lines students see anyway (a question id, "points=2,") are no leak; any other hidden line is.

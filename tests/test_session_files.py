@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbook.quiz.store import AnswerStore
+from workbook.core.answer_store import AnswerStore
 from workbook.session_files import bundle as bundle_module
 from workbook.session_files import restore_bundle, save_bundle
 from workbook.session_files.bundle import BundleError, read_bundle
@@ -227,7 +227,7 @@ def test_a_disk_error_midway_loses_nothing(work: Path, tmp_path: Path, monkeypat
     }
     for name, content in originals.items():
         (target / name).write_bytes(content)
-    real_write, calls = bundle_module._write_atomically, []
+    real_write, calls = bundle_module.write_atomically, []
 
     def disk_full_on_second_write(path: Path, content: bytes) -> None:
         calls.append(path.name)
@@ -235,7 +235,7 @@ def test_a_disk_error_midway_loses_nothing(work: Path, tmp_path: Path, monkeypat
             raise OSError(28, "No space left on device")
         real_write(path, content)
 
-    monkeypatch.setattr(bundle_module, "_write_atomically", disk_full_on_second_write)
+    monkeypatch.setattr(bundle_module, "write_atomically", disk_full_on_second_write)
     with pytest.raises(OSError, match="No space left"):
         restore_bundle(target, data)
     backups = list(target.glob("backup-before-restore-*"))

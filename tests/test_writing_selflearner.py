@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
-from workbook.editions.selflearner import self_learner_notebook, store_name_for
+from workbook.core.answer_store import store_name
+from workbook.editions.selflearner import self_learner_notebook
 
 STEM = "07_decision_framework"
 SOURCE = REPO / "source" / "open_vs_closed" / f"{STEM}.ipynb"
@@ -24,7 +25,7 @@ GOOD = (Path(__file__).parent / "fixtures" / "writing" / "samples" / "a_good_clo
 @pytest.fixture
 def learner(tmp_path: Path, monkeypatch) -> Path:
     """The self-learner edition of notebook 7, built from source into a temporary folder used as the cwd."""
-    nb = self_learner_notebook(nbformat.read(str(SOURCE), as_version=4), store_name_for(STEM))
+    nb = self_learner_notebook(nbformat.read(str(SOURCE), as_version=4), store_name(STEM))
     path = tmp_path / f"{STEM}.ipynb"
     nbformat.write(nb, str(path))
     monkeypatch.chdir(tmp_path)
@@ -109,12 +110,34 @@ def test_ratings_are_saved_and_restored_after_a_restart(learner: Path) -> None:
     assert list(view.choices) == ["structure"], "the risk answer is rated on structure and honesty"
     view.choices["structure"].value = "none"
     store = json.loads((learner.parent / f"{STEM}.answers.json").read_text())
-    assert store["answers"]["project_b_risk_self_assessment"]["value"] == {"structure": "none"}
+    assert store["self_assessments"]["project_b_risk"]["ratings"] == {"structure": "none"}
+    assert store["answers"] == {}, "ratings are their own record, not a quiz answer"
 
     again, _ = make_view(learner, "project_b_risk")  # a new kernel
     assert again.choices["structure"].value == "none" and not again.reveal_button.disabled
     again.reveal()
     assert "about <b>0</b> of 2 points" in again.model.value
+
+
+def test_ratings_saved_by_older_workbooks_as_an_answer_are_still_read(learner: Path) -> None:
+    save_answer(learner, "project_b_risk", GOOD)
+    old = {
+        "schema_version": 1,
+        "notebook": STEM,
+        "answers": {
+            "project_b_risk_self_assessment": {
+                "value": {"structure": "partial"},
+                "saved_at": "2026-11-30T10:00:00+00:00",
+            }
+        },
+    }
+    (learner.parent / f"{STEM}.answers.json").write_text(json.dumps(old))
+    view, _ = make_view(learner, "project_b_risk")
+    assert view.choices["structure"].value == "partial"
+    view.choices["structure"].value = "full"  # saving again moves them to their own record
+    store = json.loads((learner.parent / f"{STEM}.answers.json").read_text())
+    assert store["self_assessments"]["project_b_risk"]["ratings"] == {"structure": "full"}
+    assert "project_b_risk_self_assessment" not in store["answers"]
 
 
 def test_going_back_to_the_placeholder_hides_the_model_answer_again(learner: Path) -> None:
@@ -140,6 +163,7 @@ def test_a_missing_notebook_or_cell_is_explained(learner: Path) -> None:
     assert "Could not find 07_decision_framework.ipynb" in view.status.value
 
 
+@pytest.mark.kernel
 def test_self_learner_notebook_runs_headless_and_leaks_no_model_answer(learner: Path, tmp_path: Path) -> None:
     """Run all, untouched, as a learner would: no errors, and the model answers are in no output or widget state."""
     copy = tmp_path / "run" / learner.name

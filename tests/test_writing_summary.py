@@ -12,8 +12,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO
-from workbook import writing
+from tests.conftest import REPO, copy_course
+from workbook.grading.writing_summary import summary_table
+from workbook.writing.rubric import FACTORS
 
 ASSIGNMENT = "open_vs_closed"
 STEM = "07_decision_framework"
@@ -40,6 +41,7 @@ def submit(course: Path, student: str, answers: dict[str, str]) -> Path:
 
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
+    copy_course(tmp_path)  # the command line works in a course folder (nbgrader_config.py and source/)
     good_a, good_b, good_c = (paragraphs(n) for n in ("a_good_closed.md", "b_good_open.md", "c_good_local.md"))
     submit(
         tmp_path,
@@ -67,7 +69,7 @@ def course(tmp_path: Path) -> Path:
 
 
 def test_one_row_per_student_and_project_with_the_checks_findings(course: Path) -> None:
-    table = writing.summary(course, ASSIGNMENT)
+    table = summary_table(course, ASSIGNMENT)
     assert isinstance(table, pd.DataFrame)
     rows = {(r.student, r.project): r for r in table.itertuples()}
     assert {s for s, _ in rows} == {"ada", "bo", "cy", "di"}
@@ -82,7 +84,7 @@ def test_one_row_per_student_and_project_with_the_checks_findings(course: Path) 
 
 
 def test_broken_submissions_get_a_row_that_says_why(course: Path) -> None:
-    table = writing.summary(course, ASSIGNMENT)
+    table = summary_table(course, ASSIGNMENT)
     broken = table[table.student == "cy"]
     assert len(broken) == 1 and "Could not read 07_decision_framework.ipynb" in broken.iloc[0].problem
     missing = table[(table.student == "di") & (table.project == "project_c")]
@@ -92,13 +94,13 @@ def test_broken_submissions_get_a_row_that_says_why(course: Path) -> None:
 
 def test_missing_stage_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="run nbgrader collect"):
-        writing.summary(tmp_path, ASSIGNMENT)
+        summary_table(tmp_path, ASSIGNMENT)
 
 
 def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
     out = course / "summary.csv"
     run = subprocess.run(
-        [sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course), "--csv", str(out)],
+        [sys.executable, "-m", "workbook", "--root", str(course), "writing-summary", ASSIGNMENT, "--csv", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -106,16 +108,16 @@ def test_command_line_prints_the_table_and_writes_csv(course: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "ada" in run.stdout and "project_c" in run.stdout and f"wrote {out}" in run.stdout
     saved = pd.read_csv(out, keep_default_na=False)
-    assert len(saved) == len(writing.summary(course, ASSIGNMENT))
-    assert set(saved.columns) >= {"student", "project", *writing.FACTORS, "hints"}
+    assert len(saved) == len(summary_table(course, ASSIGNMENT))
+    assert set(saved.columns) >= {"student", "project", *FACTORS, "hints"}
 
     empty = subprocess.run(
-        [sys.executable, "-m", "workbook.writing", "summary", ASSIGNMENT, "--root", str(course / "nowhere")],
+        [sys.executable, "-m", "workbook", "--root", str(course / "nowhere"), "writing-summary", ASSIGNMENT],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert empty.returncode == 1 and "does not exist" in empty.stderr
+    assert empty.returncode == 2 and "nowhere is not a folder" in empty.stderr
 
 
 def test_the_workbook_command_line_offers_the_same_summary(course: Path) -> None:
@@ -128,4 +130,4 @@ def test_the_workbook_command_line_offers_the_same_summary(course: Path) -> None
     )
     assert run.returncode == 0, run.stderr
     saved = pd.read_csv(out, keep_default_na=False)
-    assert sorted(saved["student"].unique()) == sorted(writing.summary(course, ASSIGNMENT)["student"].unique())
+    assert sorted(saved["student"].unique()) == sorted(summary_table(course, ASSIGNMENT)["student"].unique())

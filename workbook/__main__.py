@@ -1,4 +1,12 @@
-"""Command line: ``python -m workbook <command>``. Instructor tooling; students never need it."""
+"""Command line: ``python -m workbook <command>``. Instructor tooling; students never need it.
+
+Every command works the same way: mistakes get one line and a hint (``--debug`` shows the traceback), commands
+that use the gradebook print which one first, and the last line is a verdict with the exit code.
+
+Adding a command: write ``_name(args) -> Outcome`` (logic in its own module), raise ``workbook.cli.Problem(message,
+hint)`` for a mistake the user can fix, print results to stdout, and register it with ``command(...)`` in
+:func:`parser`; ``run_command`` does the rest (no try/except around it).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,8 @@ import argparse
 import os
 import sys
 from pathlib import Path
+
+from workbook.cli import EXIT_CODES_HELP, PROBLEMS, Outcome, Problem, run_command, say
 
 
 def _put_own_scripts_on_path() -> None:
@@ -15,47 +25,90 @@ def _put_own_scripts_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
-def _build(args: argparse.Namespace) -> int:
-    from workbook.editions import BuildError, build
-    from workbook.editions.course import Course, find_course_root
+def _course(args: argparse.Namespace):
+    """The course folder the command works on (``--root`` or found from the current folder)."""
+    from workbook.core.layout import Course, find_course_root
 
-    root = find_course_root(args.root)
+    if args.root is not None and not args.root.is_dir():
+        raise Problem(f"--root {args.root} is not a folder", "pass the course folder (with nbgrader_config.py)")
+    return Course(find_course_root(args.root))
+
+
+def _assignment(course, name: str, command: str) -> str:
+    """``name`` if it is an assignment of ``source/``, else one line naming the ones there are."""
+    known = course.assignments()
+    if name in known:
+        return name
+    listing = ", ".join(known) or "none"
+    raise Problem(
+        f"no assignment {name!r} in {course.source} (assignments: {listing})",
+        f"e.g. python -m workbook {command} {known[0]}"
+        if known
+        else "add one under source/, then run python -m workbook build",
+    )
+
+
+def _gradebook(course, *, creating: bool = False, switch: bool = False) -> str:
+    """Print the gradebook this command uses and refuse one the course was not told about; return its URL."""
+    from workbook.grading.gradebook import check_connection, choose, make_private
+
+    choice = choose(course.root, course.nbgrader_config().CourseDirectory.db_url, creating=creating, switch=switch)
+    say(choice.line())
+    check_connection(choice.url)
+    if make_private(choice.url):
+        say("made the gradebook file private (it was readable by other users)")
+    return choice.url
+
+
+def _build(args: argparse.Namespace) -> Outcome:
+    from workbook.editions import BuildError, build
+    from workbook.grading.gradebook import make_private, write_record
+
+    course = _course(args)
     db_url = None
     if not (args.check or args.no_gradebook):
-        db_url = Course(root).nbgrader_config().CourseDirectory.db_url
+        db_url = _gradebook(course, creating=True, switch=args.switch_gradebook)
     try:
-        build(root, check=args.check, validate=not args.no_validate, db_url=db_url)
+        build(course.root, check=args.check, validate=not args.no_validate, db_url=db_url, log=say)
     except BuildError as error:
         print("\n".join(["BUILD FAILED", *error.problems]), file=sys.stderr)
-        return 1
-    return 0
+        return Outcome(PROBLEMS, "the build found problems; release/ and notebooks/ were not changed")
+    if db_url:
+        make_private(db_url)
+        say(f"recorded the gradebook in {write_record(course.root, db_url)} (private, git-ignored)")
+    if args.check:
+        return Outcome(summary="release/ and notebooks/ match a fresh build")
+    checked = "" if args.no_validate else " and validated"
+    return Outcome(summary=f"release/ and notebooks/ rebuilt{checked}")
 
 
-def _clean(args: argparse.Namespace) -> int:
+def _clean(args: argparse.Namespace) -> Outcome:
     from workbook.editions.clean import clean_source
-    from workbook.editions.course import Course, find_course_root
 
-    changed = clean_source(Course(find_course_root(args.root)))
-    print("\n".join(f"cleaned {path}" for path in changed) or "source/ was already clean")
-    return 0
+    changed = clean_source(_course(args))
+    for path in changed:
+        say(f"cleaned {path}")
+    return Outcome(summary=f"{len(changed)} notebooks cleaned" if changed else "source/ was already clean")
 
 
-def _hygiene(args: argparse.Namespace) -> int:
-    from workbook.editions.course import Course, find_course_root
+def _hygiene(args: argparse.Namespace) -> Outcome:
     from workbook.editions.hygiene import check_source
 
-    report = check_source(Course(find_course_root(args.root)))
-    print(report.points_table())
+    course = _course(args)
+    report = check_source(course)
+    say(report.points_table())
     if report.problems:
         print("\n".join(["", "problems:", *report.problems]), file=sys.stderr)
-        return 1
-    return 0
+        return Outcome(PROBLEMS, f"{len(report.problems)} problems in source/ (listed above)")
+    return Outcome(summary=f"{len(course.source_notebooks())} source notebooks are clean")
 
 
-def _grade(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
+def _grade(args: argparse.Namespace) -> Outcome:
     from workbook.grading.runner import GradeOptions, GradingError, grade, report
 
+    course = _course(args)
+    assignment = _assignment(course, args.assignment, args.command)
+    _gradebook(course)
     options = GradeOptions(
         workers=args.workers,
         students=args.student or None,
@@ -68,43 +121,65 @@ def _grade(args: argparse.Namespace) -> int:
         },
     )
     try:
-        run = grade(find_course_root(args.root), args.assignment, options)
+        run = grade(course.root, assignment, options)
     except GradingError as error:
-        print(f"GRADING NOT STARTED: {error}", file=sys.stderr)
-        return 2
+        raise Problem(str(error), getattr(error, "hint", None)) from error
     return report(run)
 
 
-def _feedback(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
+def _feedback(args: argparse.Namespace) -> Outcome:
     from workbook.grading.feedback import generate_feedback
 
-    written, problems = generate_feedback(find_course_root(args.root), args.assignment, args.student or None)
-    print(f"{len(written)} feedback pages written (hidden tests, answer keys and their tracebacks removed)")
+    course = _course(args)
+    assignment = _assignment(course, args.assignment, args.command)
+    _gradebook(course)
+    written, problems, waiting = generate_feedback(course.root, assignment, args.student or None)
+    say(f"{len(written)} feedback pages written (hidden tests, answer keys and test tracebacks removed)")
+    if waiting:
+        say(f"{waiting} written answers are not graded yet: their pages say so (grade them in formgrader first)")
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    if problems:
+        return Outcome(PROBLEMS, f"{len(problems)} problem(s) listed above; {len(written)} pages written")
+    return Outcome(summary=f"{len(written)} pages in feedback/ (private); next: nbgrader release_feedback {assignment}")
 
 
-def _export(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
+def _export(args: argparse.Namespace) -> Outcome:
     from workbook.grading.export import export_grades
 
-    for path in export_grades(find_course_root(args.root), args.assignment, Path(args.to)):
-        print(f"wrote {path}")
-    return 0
+    course = _course(args)
+    if Path(args.to).suffix.lower() == ".csv":
+        raise Problem(
+            f"--to names a folder for two CSV files, not a file: {args.to}",
+            f"python -m workbook export {args.assignment} --to {Path(args.to).with_suffix('')}",
+        )
+    _gradebook(course)
+    paths, waiting = export_grades(course.root, args.assignment, Path(args.to))
+    for path in paths:
+        say(f"wrote {path}")
+    if waiting:
+        names = ", ".join(f"{student} ({count})" for student, count in sorted(waiting.items()))
+        say(f"not graded yet, total left empty: {names}")
+        who = "1 student still has" if len(waiting) == 1 else f"{len(waiting)} students still have"
+        return Outcome(summary=f"grades exported; {who} answers to grade by hand")
+    return Outcome(summary="grades exported")
 
 
-def _writing_summary(args: argparse.Namespace) -> int:
-    from workbook.editions.course import find_course_root
-    from workbook.writing.__main__ import main as writing_main
+def _writing_summary(args: argparse.Namespace) -> Outcome:
+    from workbook.grading.writing_summary import print_summary
 
-    root = args.root.resolve() if args.root else find_course_root()  # only submitted/ is needed here
-    argv = ["summary", args.assignment, "--root", str(root), "--stage", args.stage]
-    return writing_main(argv + (["--csv", str(args.csv)] if args.csv else []))
+    course = _course(args)
+    assignment = _assignment(course, args.assignment, args.command)
+    if not any((course.root / args.stage).glob(f"*/{assignment}")):
+        raise Problem(
+            f"no {args.stage} work of {assignment} in {course.root / args.stage}",
+            f"nbgrader collect {assignment}" if args.stage == "submitted" else f"python -m workbook grade {assignment}",
+        )
+    code = print_summary(course.root, assignment, args.stage, args.csv)
+    return Outcome(PROBLEMS, "no written answers found") if code else Outcome()
 
 
-def _facts(args: argparse.Namespace) -> int:
+def _facts(args: argparse.Namespace) -> Outcome:
     import datetime as dt
 
     from workbook.editions.facts import RegisterError, format_claims, load_register, old_claims
@@ -112,14 +187,12 @@ def _facts(args: argparse.Namespace) -> int:
     try:
         facts = load_register()
     except RegisterError as error:
-        print(
-            f"{error}\nhint: fix workbook/data/facts.csv (columns and rules: workbook/data/README.md)", file=sys.stderr
-        )
-        return 2
+        raise Problem(str(error), "fix workbook/data/facts.csv (columns and rules: workbook/data/README.md)") from None
     today = dt.date.today()
     before = args.as_of or today - dt.timedelta(days=args.older_than)
-    print(format_claims(old_claims(facts, before), today))
-    return 0
+    claims = old_claims(facts, before)
+    print(format_claims(claims, today))
+    return Outcome(summary=f"{len(claims)} claims to re-check")
 
 
 def _date(text: str):
@@ -137,65 +210,84 @@ def _days(text: str) -> int:
     return int(text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workbook", description=__doc__)
-    parser.add_argument("--root", type=Path, default=None, help="course folder (default: found from here)")
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="python -m workbook",
+        description=__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    main_parser.add_argument("--root", type=Path, default=None, help="course folder (default: found from here)")
+    main_parser.add_argument("--debug", action="store_true", help="show Python tracebacks instead of one line")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="source/ -> release/ and notebooks/, validated")
+    def command(name: str, help: str, run) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(  # also accepted after the command: python -m workbook grade x --debug
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks"
+        )
+        sub.set_defaults(run=run)
+        return sub
+
+    build = command(
+        "build", "source/ -> release/ and notebooks/, validated; registers and records the gradebook", _build
+    )
     build.add_argument("--check", action="store_true", help="rebuild and fail if committed editions differ")
     build.add_argument("--no-validate", action="store_true", help="skip executing notebooks (faster, riskier)")
     build.add_argument("--no-gradebook", action="store_true", help="do not register the assignment")
-    build.set_defaults(run=_build)
+    build.add_argument(
+        "--switch-gradebook", action="store_true", help="move the course to the gradebook WORKBOOK_DB_URL names"
+    )
 
-    clean = commands.add_parser("clean", help="strip outputs and editor metadata from source notebooks")
-    clean.set_defaults(run=_clean)
+    command("clean", "strip outputs and editor metadata from source notebooks", _clean)
+    command("hygiene", "check source notebooks; print points per notebook", _hygiene)
 
-    hygiene = commands.add_parser("hygiene", help="check source notebooks; print points per notebook")
-    hygiene.set_defaults(run=_hygiene)
-
-    grade = commands.add_parser("grade", help="autograde every submission in parallel, sandboxed, with a summary")
+    grade = command("grade", "autograde every submission in parallel, sandboxed, with a summary", _grade)
     grade.add_argument("assignment")
     grade.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    grade.add_argument("--force", action="store_true", help="regrade students already autograded")
+    grade.add_argument("--force", action="store_true", help="regrade students already in the gradebook")
     grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
     grade.add_argument("--memory-limit", type=int, default=None, help="MiB of address space per kernel (4096)")
     grade.add_argument("--disk-limit", type=int, default=None, help="MiB of disk per student in the sandbox (512)")
     grade.add_argument(
         "--no-isolation", action="store_true", help="run kernels without the bubblewrap sandbox (debugging only)"
     )
-    grade.set_defaults(run=_grade)
 
-    feedback = commands.add_parser("feedback", help="feedback HTML without hidden tests or answer keys")
+    feedback = command("feedback", "feedback HTML without hidden tests or answer keys", _feedback)
     feedback.add_argument("assignment")
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")
-    feedback.set_defaults(run=_feedback)
 
-    export = commands.add_parser("export", help="grades as nbgrader's CSV and a Canvas gradebook CSV")
+    export = command("export", "grades as nbgrader's CSV and a Canvas gradebook CSV", _export)
     export.add_argument("assignment")
-    export.add_argument("--to", default="grades", help="folder for the CSV files (default: grades/)")
-    export.set_defaults(run=_export)
+    export.add_argument("--to", default="grades", help="folder for the CSV files (default: grades/, private)")
 
-    summary = commands.add_parser("writing-summary", help="structure check of every student's written answers")
+    summary = command("writing-summary", "structure check of every student's written answers", _writing_summary)
     summary.add_argument("assignment")
     summary.add_argument("--stage", default="submitted", choices=("submitted", "autograded"))
     summary.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
-    summary.set_defaults(run=_writing_summary)
 
-    facts = commands.add_parser("facts", help="dated claims of the course older than an age: re-check them")
+    facts = command("facts", "dated claims of the course older than an age: re-check them", _facts)
     when = facts.add_mutually_exclusive_group()
     when.add_argument("--older-than", type=_days, default=365, metavar="DAYS", help="as-of date older (default 365)")
     when.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="as-of date before DATE (YYYY-MM-DD)")
-    facts.set_defaults(run=_facts)
 
     from workbook.hub.cli import add_hub_parser  # stdlib-only module: cheap to import
 
     add_hub_parser(commands)
+    return main_parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     _put_own_scripts_on_path()
-    return args.run(args)
+    return run_command(args.command, args.run, args, debug=args.debug)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import pytest
 
 from tests.binder.binder_env import BinderEnv, clean_env, launch_url
 from tests.labkit import JupyterServer
-from workbook.quiz.store import AnswerStore
+from workbook.core.answer_store import AnswerStore
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from tests.browser.quiz_course import ASSIGNMENT, STORE, make_course
-from workbook.quiz.store import AnswerStore
+from workbook.core.answer_store import AnswerStore
 
 pytestmark = pytest.mark.slow
 

@@ -159,8 +159,10 @@ def test_the_hub_refuses_to_start_without_root(course_hub: CourseHub):
         [course_hub.python, "-m", "workbook", "hub", "--config", str(course_hub.home(student) / "hub.toml"), "start"],
     )
     assert done.returncode == 2
-    assert "without root" in done.stderr and "hint:" in done.stderr
-    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr and len(lines) == 3, lines
+    assert lines[0].startswith("error: ") and "without root" in lines[0] and lines[1].startswith("hint: ")
+    assert lines[2] == "hub: REFUSED: nothing was changed (exit 2)"
 
 
 def test_a_missing_exchange_is_reported_not_recreated(course_hub: CourseHub):

@@ -59,7 +59,11 @@ def test_manual_grade_feedback_and_export(pipeline) -> None:
         manual = next(
             grade for notebook in submission.notebooks for grade in notebook.grades if grade.auto_score is None
         )
-        manual.manual_score = manual.max_score
+        manual.manual_score, manual.needs_manual_grade = manual.max_score, False
+        for notebook in submission.notebooks:  # the rest of correct's written answers: graded 0 by hand
+            for grade in notebook.grades:
+                if grade.needs_manual_grade:
+                    grade.manual_score, grade.needs_manual_grade = 0.0, False
         gradebook.db.commit()
         manual_points = float(manual.max_score)
     assert manual_points > 0
@@ -74,7 +78,12 @@ def test_manual_grade_feedback_and_export(pipeline) -> None:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     with open(course / "out" / f"canvas_{ASSIGNMENT}.csv", newline="") as handle:
         canvas = {row[3]: row[5] for row in csv.reader(handle)}
+    assert rows["correct"]["not_graded_yet"] == "0"
+    assert int(rows["partly_wrong"]["not_graded_yet"]) > 0, "partly_wrong's written answers are not graded yet"
     for student, per_notebook in expected.items():
+        if int(rows[student]["not_graded_yet"]):
+            assert rows[student]["raw_score"] == "" and canvas[student] == "", f"{student}: not a final total"
+            continue
         total = sum(per_notebook.values()) + (manual_points if student == "correct" else 0.0)
         assert float(rows[student]["raw_score"]) == pytest.approx(total), student
         assert float(canvas[student]) == pytest.approx(total), student

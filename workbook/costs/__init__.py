@@ -8,9 +8,9 @@ visual is built.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from workbook.core.grader import under_grader
 from workbook.costs.assumptions import Assumptions, load_presets, preset, preset_names, provenance
 from workbook.costs.model import (
     HOURS_PER_MONTH,
@@ -46,13 +46,7 @@ __all__ = [
     "show_panel",
     "show_plot",
     "show_table",
-    "visuals_enabled",
 ]
-
-
-def visuals_enabled() -> bool:
-    """False while nbgrader autogrades or validates (it sets ``NBGRADER_EXECUTION``): draw nothing then."""
-    return not os.environ.get("NBGRADER_EXECUTION")
 
 
 def cost_table(assumptions: Assumptions | str, volumes: Any = None) -> Any:
@@ -83,13 +77,13 @@ def assumptions_table(name: str) -> Any:
 
 def show_table(assumptions: Assumptions | str = "project_a") -> None:
     """Display ``cost_table`` (the numbers behind the plot); does nothing under autograding."""
-    if visuals_enabled():
+    if not under_grader():
         _display(cost_table(assumptions))
 
 
 def show_assumptions(name: str = "project_a") -> None:
     """Display ``assumptions_table`` for a preset; does nothing under autograding."""
-    if visuals_enabled():
+    if not under_grader():
         _display(assumptions_table(name))
 
 
@@ -104,7 +98,7 @@ def show_plot(assumptions: Assumptions | str = "project_a") -> None:
 
     It is an ordinary PNG output, so it also shows in an HTML export. Does nothing under autograding.
     """
-    if not visuals_enabled():
+    if under_grader():
         return
     from workbook.costs.panel import show_static
 
@@ -116,7 +110,7 @@ def show_panel(assumptions: Assumptions | str = "project_a") -> None:
 
     Returns None so that a cell ending in this call shows the panel once, not also a text repr of it.
     """
-    if not visuals_enabled():
+    if under_grader():
         return
     from workbook.costs.panel import CostPanel
 

@@ -123,16 +123,16 @@ def _build(name: str) -> Assumptions:
     missing = [key for key in COMMON_PARAMETERS if key not in values]
     if "gpu_usd_per_hour" in values:
         gpu_hourly = values["gpu_usd_per_hour"]
-        gpu_note = f"rented at ${gpu_hourly:,.2f} per GPU-hour"
+        gpu_note = f"rented at USD {gpu_hourly:,.2f} per GPU-hour"
     else:
         missing += [key for key in OWNED_GPU_PARAMETERS if key not in values]
         if missing:
             raise ValueError(f"{CSV_PATH.name}: preset {name!r} lacks {missing}")
         gpu_hourly = model.owned_gpu_usd_per_hour(*(values[key] for key in OWNED_GPU_PARAMETERS))
         gpu_note = (
-            f"owned: ${values['gpu_purchase_usd']:,.0f} over {values['amortization_months']:.0f} months"
-            f" + {values['gpu_power_watts']:.0f} W at ${values['electricity_usd_per_kwh']:.2f}/kWh"
-            f" = ${gpu_hourly:,.2f} per GPU-hour"
+            f"owned: USD {values['gpu_purchase_usd']:,.0f} over {values['amortization_months']:.0f} months"
+            f" + {values['gpu_power_watts']:.0f} W at USD {values['electricity_usd_per_kwh']:.2f}/kWh"
+            f" = USD {gpu_hourly:,.2f} per GPU-hour"
         )
     if missing:
         raise ValueError(f"{CSV_PATH.name}: preset {name!r} lacks {missing}")

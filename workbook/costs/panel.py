@@ -16,8 +16,10 @@ import ipywidgets as widgets
 from IPython.display import Image, Markdown, display
 
 from workbook.costs.assumptions import Assumptions, load_presets, preset
-from workbook.costs.plots import CostFigure
-from workbook.costs.tables import cost_table, describe_crossover, describe_volume
+from workbook.costs.plots import DPI, FIGURE_WIDTH_INCHES, CostFigure
+from workbook.costs.tables import cost_table, describe_crossover, describe_volume, human_tokens
+
+FIGURE_WIDTH_PX = round(FIGURE_WIDTH_INCHES * DPI)  # the plot's size on screen, whatever its pixel density
 
 
 @dataclass(frozen=True)
@@ -32,17 +34,18 @@ class SliderSpec:
     log: bool = False
     whole: bool = False
     readout_format: str = ".2f"
+    own_readout: bool = False  # the number is shown beside the slider in the course's words ("2B", not "2.00G")
 
 
 SLIDERS = (
-    SliderSpec("tokens_per_month", "Your volume (tokens a month)", 4, 13, 0.05, log=True, readout_format=".3s"),
-    SliderSpec("api_input_usd_per_mtok", "API input price ($ per 1M tokens)", 0, 30, 0.05),
-    SliderSpec("api_output_usd_per_mtok", "API output price ($ per 1M tokens)", 0, 100, 0.05),
+    SliderSpec("tokens_per_month", "Your volume (tokens a month)", 4, 13, 0.05, log=True, own_readout=True),
+    SliderSpec("api_input_usd_per_mtok", "API input price (USD per 1M tokens)", 0, 30, 0.05),
+    SliderSpec("api_output_usd_per_mtok", "API output price (USD per 1M tokens)", 0, 100, 0.05),
     SliderSpec("output_share", "Output share of tokens", 0, 1, 0.01),
-    SliderSpec("gpu_usd_per_hour", "GPU price ($ per GPU-hour)", 0, 10, 0.01),
+    SliderSpec("gpu_usd_per_hour", "GPU price (USD per GPU-hour)", 0, 10, 0.01),
     SliderSpec("tokens_per_second", "GPU throughput (tokens/s per GPU)", 1, 5, 0.01, log=True, readout_format=".4s"),
     SliderSpec("utilization", "GPU utilization (share of peak)", 0.01, 1, 0.01),
-    SliderSpec("fixed_usd_per_month", "Fixed cost: staff etc. ($ a month)", 0, 20000, 50, readout_format=",.0f"),
+    SliderSpec("fixed_usd_per_month", "Fixed cost: staff etc. (USD a month)", 0, 20000, 50, readout_format=",.0f"),
     SliderSpec("min_gpus", "Minimum GPUs", 1, 16, 1, whole=True),
 )
 
@@ -50,10 +53,15 @@ SLIDERS = (
 def _make_slider(spec: SliderSpec) -> widgets.Widget:
     common = {
         "description": spec.label,
+        "description_allow_html": False,
         "continuous_update": False,  # one redraw per release or key press, not a queue of them while dragging
-        "style": {"description_width": "16em"},
-        "layout": widgets.Layout(width="38em"),
+        "style": {"description_width": "15em"},
+        # The whole output width up to 42em: at 1024 px with the file browser open the units still fit
+        # (labels also wrap instead of being cut, see PANEL_CSS).
+        "layout": widgets.Layout(width="100%", max_width="42em"),
     }
+    if spec.own_readout:
+        common["readout"] = False
     if spec.whole:
         slider = widgets.IntSlider(min=int(spec.low), max=int(spec.high), step=int(spec.step), **common)
     elif spec.log:
@@ -68,6 +76,21 @@ def _make_slider(spec: SliderSpec) -> widgets.Widget:
     return slider
 
 
+PANEL_CSS = """<style>
+.costs-panel .widget-label, .costs-panel .jupyter-widget-label {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto; line-height: 1.25;
+}
+.costs-panel .widget-slider, .costs-panel .jupyter-widget-slider { height: auto; min-height: 28px; }
+.costs-panel .costs-volume-readout { flex: none; min-width: 7em; padding-left: 6px; }
+.costs-panel .costs-preset { flex: 1 1 20em; min-width: 0; }
+.costs-panel .costs-preset select { text-overflow: ellipsis; }
+.costs-panel .costs-reset { flex: none; }
+.costs-panel .costs-table table { margin-left: 0; }
+.costs-panel .costs-table th, .costs-panel .costs-table td { text-align: right; }
+.costs-panel .costs-table th:first-child, .costs-panel .costs-table td:first-child { text-align: left; }
+</style>"""
+
+
 class CostPanel:
     """Sliders for every assumption, a preset menu and a reset, above the plot, a sentence and a table."""
 
@@ -75,13 +98,13 @@ class CostPanel:
         self.presets = load_presets()
         self.base = preset(start)
         self.given = self.base  # what "(your own)" in the menu goes back to
-        self.figure = CostFigure(sentences=False)
+        self.figure = CostFigure(sentences=False, dpi=2 * DPI)  # twice the pixels, shown at 1x: crisp on any screen
         self._holding = False
         names = {value.title: key for key, value in self.presets.items()}
         if self.base not in self.presets.values():
             names = {f"(your own) {self.base.title}": "__given__", **names}
         self.menu = widgets.Dropdown(
-            options=list(names.items()), description="Preset", layout=widgets.Layout(width="60em")
+            options=list(names.items()), description="Preset", layout=widgets.Layout(width="100%", max_width="60em")
         )
         self.menu.add_class("costs-preset")
         if isinstance(start, str):
@@ -89,10 +112,15 @@ class CostPanel:
         self.reset_button = widgets.Button(description="Reset to preset", icon="undo", tooltip="Undo slider moves")
         self.reset_button.add_class("costs-reset")
         self.sliders = {spec.field: _make_slider(spec) for spec in SLIDERS}
+        self.volume_readout = widgets.HTML()
+        self.volume_readout.add_class("costs-volume-readout")
         self.gpu_note = widgets.HTML()
+        self.gpu_note.add_class("costs-gpu-note")
         self.label = widgets.HTML()
         self.label.add_class("costs-crossover-label")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width=f"{FIGURE_WIDTH_PX}px", max_width="100%", height="auto")
+        )
         self.image.add_class("costs-plot")
         self.table = widgets.HTML()
         self.table.add_class("costs-table")
@@ -112,7 +140,6 @@ class CostPanel:
                 slider.value = getattr(chosen, field)
         finally:
             self._holding = False
-        self.gpu_note.value = f"<small>GPU price: {html.escape(chosen.gpu_note)}</small>"
 
     def current(self) -> Assumptions:
         """The assumptions the sliders show now."""
@@ -141,6 +168,8 @@ class CostPanel:
             self.error.value = f"<b>Cannot draw:</b> {html.escape(str(problem))}"
             return
         self.error.value = ""
+        self.volume_readout.value = f"{human_tokens(chosen.tokens_per_month)} tokens"
+        self.gpu_note.value = f"<small>GPU price: {html.escape(gpu_note(self.base, chosen))}</small>"
         self.figure.update(chosen)
         self.image.value = self.figure.png()
         self.label.value = f"<b>{html.escape(describe_crossover(chosen))}</b><br>{html.escape(describe_volume(chosen))}"
@@ -153,18 +182,34 @@ class CostPanel:
 
     def widget(self) -> widgets.Widget:
         """The whole panel as one widget box."""
-        controls = widgets.VBox([widgets.HBox([self.menu, self.reset_button]), *self.sliders.values(), self.gpu_note])
-        return widgets.VBox([controls, self.error, self.label, self.image, self.table])  # sentence above the plot
+        volume = self.sliders["tokens_per_month"]
+        rows = [
+            widgets.HBox([volume, self.volume_readout]) if slider is volume else slider
+            for slider in self.sliders.values()
+        ]
+        style = widgets.HTML(PANEL_CSS, layout=widgets.Layout(display="none"))
+        top = widgets.HBox([self.menu, self.reset_button], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        controls = widgets.VBox([style, top, *rows, self.gpu_note])
+        panel = widgets.VBox([controls, self.error, self.label, self.image, self.table])  # sentence above the plot
+        panel.add_class("costs-panel")
+        return panel
 
     def display(self) -> None:
         """Show the panel in the notebook."""
         display(self.widget())
 
 
+def gpu_note(base: Assumptions, chosen: Assumptions) -> str:
+    """Where the GPU price comes from: the preset's note, or the slider's value once the slider has moved."""
+    if abs(chosen.gpu_usd_per_hour - base.gpu_usd_per_hour) < 1e-9:
+        return base.gpu_note
+    return f"USD {chosen.gpu_usd_per_hour:,.2f} per GPU-hour, set with the slider (the preset: {base.gpu_note})"
+
+
 def show_static(start: Assumptions | str = "project_a") -> None:
     """Show the plot as a plain PNG plus its sentence in words: visible without widgets and in HTML exports."""
     chosen = preset(start)
-    figure = CostFigure()
+    figure = CostFigure(dpi=2 * DPI)
     figure.update(chosen)
-    display(Image(data=figure.png(), format="png"))
+    display(Image(data=figure.png(), format="png", width=FIGURE_WIDTH_PX))
     display(Markdown(f"**{describe_crossover(chosen)}** {describe_volume(chosen)}"))

@@ -42,7 +42,8 @@ CROSS_COLOUR = "#009E73"  # bluish green
 VOLUME_COLOUR = "#6b6b6b"
 LOW_COLOUR = "#56B4E9"  # sky blue: assumption 25% lower
 HIGH_COLOUR = "#E69F00"  # orange: assumption 25% higher
-DPI = 72
+DPI = 72  # CSS pixels per inch of the figure as shown; renders for screens use twice this many
+FIGURE_WIDTH_INCHES = 8.5
 GRID_POINTS = 600
 MAX_EXACT_STEPS = 300
 NEVER_LABEL = "never"
@@ -116,7 +117,7 @@ def _style(axes) -> None:
 
 
 def _text(parent, x: float, y: float, **style) -> object:
-    # parse_math=False: the dollar signs in "$180 ... $5,442" are money, not TeX.
+    # parse_math=False: dollar signs in tick labels and sentences are money, not TeX.
     return parent.text(x, y, "", color=TEXT, parse_math=False, animated=True, **style)
 
 
@@ -131,7 +132,7 @@ class CostFigure:
         # thing to draw, and HTML is also what a screen reader reads.
         self.sentences = sentences
         height = 8.4 if sentences else 7.3
-        self.figure = Figure(figsize=(8.5, height), dpi=dpi, facecolor=BACKGROUND)
+        self.figure = Figure(figsize=(FIGURE_WIDTH_INCHES, height), dpi=dpi, facecolor=BACKGROUND)
         self.canvas = FigureCanvasAgg(self.figure)
         self.cost_axes, self.tornado_axes = self.figure.subplots(
             2, 1, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.38}
@@ -278,8 +279,8 @@ class CostFigure:
             self.cross_line.set_visible(True)
             self.cross_line.set_xdata([shown, shown])
             self.cross_dot.set_data([shown], [max(cost, axes.get_ylim()[0])])
-            self.cross_mark.set_position((shown / 1.15, max(cost, axes.get_ylim()[0]) * 1.2))
             self.cross_mark.set_text(f"crossover: {human_tokens(crossover)} tokens/month")
+            self._place_cross_mark(shown, max(cost, axes.get_ylim()[0]))
         if self.cross_text is not None:
             self.cross_text.set_text(textwrap.fill(describe_crossover(assumptions), 95))
         self.volume_line.set_xdata([assumptions.tokens_per_month] * 2)
@@ -287,6 +288,28 @@ class CostFigure:
             self.volume_text.set_text(describe_volume(assumptions))
         self.title.set_text(textwrap.fill(assumptions.title + " (illustrative figures)", 80))
         self._update_tornado(assumptions, crossover)
+
+    def _place_cross_mark(self, x: float, y: float) -> None:
+        """Put the crossover label beside its dot, on the side with room, always inside the axes.
+
+        Inside the axes it can cover neither a tick label (those are outside) nor be clipped by the figure edge:
+        in the right half it goes to the left of the dot, in the top fifth below it.
+        """
+        (x_low, x_high), (y_low, y_high) = self.cost_axes.get_xlim(), self.cost_axes.get_ylim()
+        x_share = math.log(x / x_low) / math.log(x_high / x_low)
+        y_share = math.log(y / y_low) / math.log(y_high / y_low)
+        right_side = x_share <= 0.5
+        below = y_share >= 0.8
+        self.cross_mark.set_horizontalalignment("left" if right_side else "right")
+        self.cross_mark.set_verticalalignment("top" if below else "bottom")
+        self.cross_mark.set_position((x * 1.15 if right_side else x / 1.15, y / 1.25 if below else y * 1.25))
+
+    def cross_mark_inside(self) -> bool:
+        """Whether the crossover label lies wholly inside the cost axes (for tests)."""
+        self.canvas.draw()
+        box = self.cross_mark.get_window_extent(self.canvas.get_renderer())
+        axes = self.cost_axes.get_window_extent(self.canvas.get_renderer())
+        return axes.x0 <= box.x0 and box.x1 <= axes.x1 and axes.y0 <= box.y0 and box.y1 <= axes.y1
 
     def _update_tornado(self, assumptions: Assumptions, crossover: float | None) -> None:
         rows = sensitivity_rows(assumptions)

@@ -42,8 +42,8 @@ def human_tokens(tokens: float) -> str:
 
 
 def usd(amount: float) -> str:
-    """Whole dollars with thousands separators: 5442.0 -> '$5,442'."""
-    return f"${amount:,.0f}"
+    """Whole dollars with thousands separators: 5442.0 -> 'USD 5,442' (a bare $ pair would render as maths)."""
+    return f"USD {amount:,.0f}"
 
 
 def describe_crossover(assumptions: Assumptions) -> str:

@@ -14,26 +14,13 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from workbook.quiz.bank import PAYLOAD_SUFFIX, BankError, BankQuestion, load_bank, payload, payload_text
+from workbook.answer_keys import SHOW_CALL, bank_path, notebook_bank, notebook_keys
+from workbook.core.hidden import hidden_line_numbers
+from workbook.quiz.bank import PAYLOAD_SUFFIX, BankError, BankQuestion, payload, payload_text
 
-from .keys import QuizKey, hidden_line_numbers, quiz_keys
 from .notebook_io import nbgrader_meta
 
-SHOW_CALL = re.compile(r"""quiz\.show\(\s*["']([A-Za-z0-9_]+)["']\s*\)""")
 GRADE_CALL = re.compile(r"""^(\s*)quiz\.grade\(\s*["']([A-Za-z0-9_]+)["']\s*\)\s*$""")
-
-
-def bank_path(source_notebook: Path) -> Path:
-    """``<root>/questions/<assignment>/<stem>.toml`` for ``<root>/source/<assignment>/<stem>.ipynb``."""
-    source_notebook = Path(source_notebook)
-    root = source_notebook.parent.parent.parent
-    return root / "questions" / source_notebook.parent.name / f"{source_notebook.stem}.toml"
-
-
-def notebook_bank(source_notebook: Path) -> list[BankQuestion]:
-    """The bank questions of one source notebook (none when it has no bank file)."""
-    path = bank_path(source_notebook)
-    return load_bank(path) if path.exists() else []
 
 
 def _display_path(path: Path) -> str:
@@ -50,6 +37,8 @@ def check_notebook_bank(nb: NotebookNode, source_notebook: Path) -> list[str]:
     except BankError as error:
         return [str(error).replace(str(path), where)]
     problems: list[str] = []
+    for item in questions:
+        problems.extend(_money_in_question(item, where))
     by_id = {item.id: item for item in questions}
     shown: list[str] = []
     for cell in nb.cells:
@@ -96,6 +85,22 @@ def check_notebook_bank(nb: NotebookNode, source_notebook: Path) -> list[str]:
     return problems
 
 
+def _money_in_question(item: BankQuestion, where: str) -> list[str]:
+    """Question texts are shown as HTML that JupyterLab typesets: a ``$`` pair there renders as maths too."""
+    from workbook.writing.money import HINT, dollar_spots
+
+    question = item.question
+    texts = {"prompt": question.prompt}
+    for field in ("options", "terms", "definitions"):
+        texts |= {f"{field}.{key}": text for key, text in getattr(question, field, {}).items()}
+    texts |= {f"explanations.{key}": text for key, text in item.key.explanations.items()}
+    return [
+        f"{where}: [{item.id}] field '{field}': '$' would render as maths near {spot!r}; {HINT}"
+        for field, text in texts.items()
+        for spot in dollar_spots(text)
+    ]
+
+
 def _key_call(item: BankQuestion, indent: str) -> str:
     """A ``quiz.key(...)`` call that scores ``item`` (answer and points only: grading needs no explanation)."""
     return f"{indent}quiz.key({item.id!r}, {item.key.answer!r}, points={item.key.points:g})"
@@ -133,28 +138,13 @@ def write_payload(source_notebook: Path, folder: Path, graded_keys: bool) -> Pat
     return target
 
 
-def notebook_keys(nb: NotebookNode, source_notebook: Path | None = None) -> list[QuizKey]:
-    """Every key of a source notebook in notebook order: bank questions (``hidden`` = graded) and literal
-    ``quiz.key(...)`` calls (older notebooks and test fixtures still write keys inline)."""
-    keys = quiz_keys(nb)
-    if source_notebook is None:
-        return keys
-    by_id = {item.id: item for item in notebook_bank(source_notebook)}
-    literal = {key.question_id for key in keys}
-    ordered: list[QuizKey] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for question_id in SHOW_CALL.findall(cell.source):
-            item = by_id.get(question_id)
-            if item is not None and question_id not in literal:
-                ordered.append(
-                    QuizKey(
-                        question_id=question_id,
-                        answer=item.key.answer,
-                        points=item.key.points,
-                        explanations=dict(item.key.explanations),
-                        hidden=item.graded,
-                    )
-                )
-    return keys + ordered
+__all__ = [
+    "GRADE_CALL",
+    "SHOW_CALL",
+    "bank_path",
+    "check_notebook_bank",
+    "notebook_bank",
+    "notebook_keys",
+    "with_graded_keys",
+    "write_payload",
+]

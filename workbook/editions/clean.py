@@ -6,7 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-from .course import Course
+from workbook.core.layout import Course
+
 from .hygiene import ALLOWED_NOTEBOOK_METADATA
 from .notebook_io import read_notebook, write_notebook
 

@@ -7,9 +7,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbook.core.hidden import HiddenRegionError, hidden_regions
+from workbook.core.layout import ANSWER_STORE_PATTERN, IGNORED_NAMES, Course
+from workbook.core.quiz_keys import quiz_keys
+from workbook.writing.money import HINT as MONEY_HINT
+from workbook.writing.money import dollar_spots
+
 from .bank import check_notebook_bank
-from .course import IGNORED_NAMES, Course
-from .keys import quiz_keys
 from .notebook_io import nbgrader_meta, read_notebook
 
 GENERATED_ID = re.compile(r"cell-[0-9a-f]{6,}")
@@ -67,6 +71,8 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
     for number, cell in enumerate(nb.cells, start=1):
         where = f"{label}, cell {number}"
         _check_cell_id(cell.get("id", ""), where, report)
+        if cell.cell_type == "markdown":
+            report.problems.extend(money_problems(cell.source, f"{where} ({cell.get('id', '')})"))
         if cell.get("outputs"):
             report.problems.append(f"{where}: has outputs (clear them: python -m workbook clean)")
         if cell.get("execution_count") is not None:
@@ -74,6 +80,11 @@ def _check_notebook(path: Path, label: str, report: HygieneReport) -> None:
         extra = set(cell.get("metadata", {})) - {"nbgrader"}
         if extra:
             report.problems.append(f"{where}: editor metadata {sorted(extra)} (python -m workbook clean)")
+        if cell.cell_type == "code":
+            try:
+                hidden_regions(cell.source)
+            except HiddenRegionError as error:
+                report.problems.append(f"{where}: hidden tests: {error}")
         meta = nbgrader_meta(cell)
         if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
             continue
@@ -129,9 +140,44 @@ def _check_key_points(cell, cell_points: float, where: str, grade_id: str, repor
         )
 
 
+def money_problems(markdown: str, where: str) -> list[str]:
+    """One problem per ``$`` that could render as maths in rendered prose (see workbook.writing.money)."""
+    return [
+        f"{where}: '$' in prose would render as maths near {spot!r}; {MONEY_HINT}" for spot in dollar_spots(markdown)
+    ]
+
+
+def _walk_texts(value: object, path: str):
+    """(path, text) for every string inside nested JSON data."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_texts(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            yield from _walk_texts(item, f"{path}[{number}]")
+
+
+def rubric_money_problems(rubric_file: Path) -> list[str]:
+    """The rubric is rendered as HTML beside the written exercise: the same rule as notebook prose."""
+    import json
+
+    if not rubric_file.exists():
+        return []
+    data = json.loads(rubric_file.read_text(encoding="utf-8"))
+    problems = []
+    for where, text in _walk_texts(data, rubric_file.name):
+        problems.extend(money_problems(text, where))
+    for number, line in enumerate(rubric_file.with_suffix(".md").read_text(encoding="utf-8").splitlines(), 1):
+        problems.extend(money_problems(line, f"{rubric_file.with_suffix('.md').name}:{number}"))
+    return problems
+
+
 def check_source(course: Course) -> HygieneReport:
     """Check every source notebook and list stray files that nbgrader would copy to students."""
     report = HygieneReport()
+    report.problems.extend(rubric_money_problems(Path(__file__).resolve().parents[1] / "data" / "rubric.json"))
     if not course.assignments():
         report.problems.append(f"{course.source}: no assignment folders with notebooks")
     for assignment in course.assignments():
@@ -147,7 +193,7 @@ def check_source(course: Course) -> HygieneReport:
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(course.source)
             if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED_NAMES):
-                if fnmatch.fnmatch(path.name, "*.answers.json"):
+                if fnmatch.fnmatch(path.name, ANSWER_STORE_PATTERN):
                     report.problems.append(
                         f"source/{relative}: an answer store in source/ would hand its answers to every "
                         "student; delete it"

@@ -9,12 +9,14 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from workbook.core.answer_store import store_name
+from workbook.core.layout import Course, is_learner_file
+
 from .bank import write_payload
-from .course import Course, is_learner_file
 from .hygiene import check_source
 from .notebook_io import read_notebook, write_notebook
 from .release import NbgraderError, generate_release
-from .selflearner import self_learner_notebook, store_name_for
+from .selflearner import self_learner_notebook
 from .validate import Validation, validate_release, validate_source
 
 
@@ -34,7 +36,7 @@ def build_self_learner(course: Course, target: Path) -> None:
         if path.name in seen:
             raise BuildError([f"{path} and {seen[path.name]} share a name; notebooks/ is one folder"])
         seen[path.name] = path
-        write_notebook(self_learner_notebook(read_notebook(path), store_name_for(path.stem)), target / path.name)
+        write_notebook(self_learner_notebook(read_notebook(path), store_name(path.stem)), target / path.name)
         write_payload(path, target, graded_keys=True)
 
 

@@ -16,14 +16,15 @@ Differences from the source:
 from __future__ import annotations
 
 import copy
-import re
 
 from nbformat import NotebookNode, v4
 
+from workbook.core.answer_store import notebook_of
+from workbook.core.hidden import has_hidden_tests, region_texts, without_markers
+
 from .bank import GRADE_CALL
-from .keys import HIDDEN_BEGIN, HIDDEN_END
 from .notebook_io import nbgrader_meta
-from .runall import fails_until_answered, tag_as_expected_failure
+from .runall import add_stub_note, fails_until_answered, tag_as_expected_failure
 
 SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
 MARK_SCHEME_BEGIN, MARK_SCHEME_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
@@ -149,27 +150,19 @@ def _learner_cells(cell: NotebookNode, notebook_file: str = "") -> list[Notebook
             return [cell, _self_assessment_cell(cell, meta.get("grade_id", ""), _dedent(solution), notebook_file)]
         return [cell, _model_answer_cell(cell, _dedent(solution), _dedent(mark_scheme))]
 
-    if any(HIDDEN_BEGIN in line for line in lines):
+    if has_hidden_tests(cell.source):
         # a graded quiz's hidden `quiz.grade(id)` has nothing to do here: its key comes with the question file
-        lines = [line for line in lines if not GRADE_CALL.match(line)]
-        kept = [line for line in lines if HIDDEN_BEGIN not in line and HIDDEN_END not in line]
-        cell.source = "\n".join(kept).strip("\n")
-        if _has_hidden_code(lines):
+        source = "\n".join(line for line in cell.source.split("\n") if not GRADE_CALL.match(line))
+        cell.source = without_markers(source).strip("\n")
+        if _has_hidden_code(source):
             cell.metadata["jupyter"] = {"source_hidden": True}
     return [cell]
 
 
-def _has_hidden_code(lines: list[str]) -> bool:
+def _has_hidden_code(source: str) -> bool:
     """Whether a hidden-test region holds anything but blank lines and comments."""
-    inside = False
-    for line in lines:
-        if HIDDEN_BEGIN in line:
-            inside = True
-        elif HIDDEN_END in line:
-            inside = False
-        elif inside and line.strip() and not line.strip().startswith("#"):
-            return True
-    return False
+    lines = [line.strip() for region in region_texts(source) for line in region.split("\n")]
+    return any(line and not line.startswith("#") for line in lines)
 
 
 def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode:
@@ -177,7 +170,7 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     nb = copy.deepcopy(source)
     nb.metadata.pop("nbgrader", None)
     cells: list[NotebookNode] = []
-    notebook_file = store_name.removesuffix(".answers.json") + ".ipynb"
+    notebook_file = notebook_of(store_name)
     for cell in source.cells:
         cells.extend(_learner_cells(cell, notebook_file))
     banner = v4.new_markdown_cell(BANNER.format(store=store_name))
@@ -185,11 +178,5 @@ def self_learner_notebook(source: NotebookNode, store_name: str) -> NotebookNode
     title_at = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
     cells.insert(title_at + 1, banner)
     nb.cells = cells
+    add_stub_note(nb)
     return nb
-
-
-def store_name_for(notebook_stem: str) -> str:
-    """The answer store file a notebook writes (kept in sync with ``workbook.quiz``)."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", notebook_stem):
-        raise ValueError(f"notebook name {notebook_stem!r} should have no spaces or special characters")
-    return f"{notebook_stem}.answers.json"

@@ -13,11 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbook.answer_keys import notebook_keys
+from workbook.core.answer_store import AnswerStore, store_name
 from workbook.quiz.bank import PAYLOAD_SUFFIX
 
-from .bank import notebook_keys, with_graded_keys, write_payload
+from .bank import with_graded_keys, write_payload
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
-from .selflearner import store_name_for
 
 
 @dataclass
@@ -40,17 +41,33 @@ def _cell_label(cell) -> str:
 
 def answer_every_quiz(nb, folder: Path, notebook_stem: str, source_path: Path | None = None) -> None:
     """Write the answer store a student who answers every quiz right would leave beside the notebook."""
-    from workbook.quiz.store import AnswerStore
-
-    store = AnswerStore(folder / store_name_for(notebook_stem))
+    store = AnswerStore(folder / store_name(notebook_stem))
     for key in notebook_keys(nb, source_path):
         store.save(key.question_id, key.answer)
+
+
+def quiet_kernels(config):
+    """``config`` with CurveZMQ transport encryption for the build's kernels, when pyzmq supports it.
+
+    ipykernel 7 logs "Kernel is running over TCP without encryption" to stderr for every kernel started without
+    Curve keys (two dozen times per build). The build's kernels do run over loopback TCP, so the cure is to
+    encrypt that traffic (jupyter_client provisions the keys), not to hide the message.
+    """
+    import zmq
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
+
+    if not (zmq.has("curve") and "transport_encryption" in KernelManager.class_traits()):
+        return config
+    quiet = Config(config)
+    quiet.KernelManager.transport_encryption = "auto"
+    return quiet
 
 
 def _validator(config, invert: bool):
     from nbgrader.validator import Validator
 
-    validator = Validator(config=config)
+    validator = Validator(config=quiet_kernels(config))
     validator.invert = invert
     validator.ignore_checksums = True
     return validator
@@ -99,7 +116,12 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
             shutil.copy2(questions, Path(tmp) / questions.name)
         nb = read_notebook(copy)
         client = nbclient.NotebookClient(
-            nb, timeout=60, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": tmp}}
+            nb,
+            config=quiet_kernels(config),
+            timeout=60,
+            allow_errors=True,
+            kernel_name="python3",
+            resources={"metadata": {"path": tmp}},
         )
         try:
             client.execute()

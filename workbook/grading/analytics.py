@@ -14,7 +14,7 @@ import pandas as pd
 def _open_gradebook(course_root: Path):
     from nbgrader.api import Gradebook
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     config = Course(course_root).nbgrader_config()
     return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.get("course_id", "default_course"))
@@ -70,13 +70,13 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     """How often each wrong option (or wrong matching pair) was chosen in graded questions, most common first."""
     import nbformat
 
-    from workbook.editions.bank import notebook_keys
-    from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
+    from workbook.answer_keys import notebook_keys
+    from workbook.core.answer_store import AnswerStore, CorruptStoreError, store_name, stored_value
 
     rows = []
     for source in sorted((course_root / "source" / assignment).glob("*.ipynb")):
         keys = [key for key in notebook_keys(nbformat.read(str(source), as_version=4), source) if key.hidden]
-        for store_path in sorted((course_root / "autograded").glob(f"*/{assignment}/{source.stem}.answers.json")):
+        for store_path in sorted((course_root / "autograded").glob(f"*/{assignment}/{store_name(source.stem)}")):
             student = store_path.parent.parent.name
             try:
                 records = AnswerStore(store_path).records()
@@ -101,15 +101,33 @@ def wrong_options(course_root: Path, assignment: str) -> pd.DataFrame:
     )
 
 
-def plot_distribution(table: pd.DataFrame, by: str, title: str):
-    """Box plot of the share of points per ``by`` (``notebook`` or ``question``); returns a matplotlib Figure."""
+def missed_order(table: pd.DataFrame, by: str = "question") -> list[str]:
+    """Values of ``by``, most often missed first: by how many rows lost points, then by the lower mean share."""
+    share = table["score"] / table["max_score"].where(table["max_score"] > 0)
+    summary = (
+        table.assign(missed=share < 1 - 1e-9, share=share)
+        .groupby(by)
+        .agg(missed=("missed", "sum"), mean_share=("share", "mean"))
+        .reset_index()
+        .sort_values(["missed", "mean_share", by], ascending=[False, True, True])
+    )
+    return list(summary[by])
+
+
+def plot_distribution(table: pd.DataFrame, by: str, title: str, order: str = "name"):
+    """Box plot of the share of points per ``by`` (``notebook`` or ``question``); returns a matplotlib Figure.
+
+    ``order="name"`` lists groups by name (lesson order for notebooks); ``order="missed"`` puts the most often
+    missed at the top.
+    """
     from matplotlib.figure import Figure
 
     shares = table.assign(share=100 * table["score"] / table["max_score"].where(table["max_score"] > 0))
-    groups = sorted(shares[by].unique())
+    # Box plots draw the first group at the bottom: reverse, so the list reads from the top.
+    groups = list(reversed(missed_order(table, by))) if order == "missed" else sorted(shares[by].unique())
     figure = Figure(figsize=(10, max(3, 0.3 * len(groups) + 1)))
     axes = figure.subplots()
-    axes.boxplot([shares.loc[shares[by] == group, "share"].dropna() for group in groups], vert=False)
+    axes.boxplot([shares.loc[shares[by] == group, "share"].dropna() for group in groups], orientation="horizontal")
     axes.set_yticks(range(1, len(groups) + 1), groups)
     axes.set_xlabel("share of points (%)")
     axes.set_xlim(-5, 105)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import nbformat
 
-from workbook.editions.bank import notebook_keys
-from workbook.editions.keys import QuizKey, quiz_keys
-from workbook.quiz.grading import make_key, score
-from workbook.quiz.store import AnswerStore, CorruptStoreError, stored_value
+from workbook.answer_keys import notebook_keys
+from workbook.core.answer_store import AnswerStore, CorruptStoreError, stored_value
+from workbook.core.quiz_keys import QuizKey, quiz_keys
+from workbook.quiz.scoring import make_key, score
 
 
 def graded_keys_by_cell(source_notebook: Path) -> dict[str, QuizKey]:
@@ -51,3 +51,14 @@ def earned(key: QuizKey, records: dict) -> float:
     """Points the saved answer earns against ``key`` (0 for missing or malformed answers)."""
     answer_key = make_key(key.question_id, key.answer, key.explanations or None, key.points)
     return float(score(answer_key, stored_value(records.get(key.question_id))))
+
+
+def unreadable_store(store: Path) -> bool:
+    """True when a submitted answer file exists but cannot be read as one (damaged, not JSON, wrong shape)."""
+    if not store.exists():
+        return False
+    try:
+        AnswerStore(store).records()
+    except (CorruptStoreError, OSError):
+        return True
+    return False

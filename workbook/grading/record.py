@@ -18,6 +18,8 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import OperationalError, SAWarning
 
+from workbook.core.answer_store import store_path
+
 from .results import StudentResult
 from .sandbox import copy_regular_files
 
@@ -58,7 +60,7 @@ def record_student(
 
 def _quiz_check(course_root: Path, assignment: str, result: StudentResult, quiz_keys: dict):
     """A function (notebook, grade id) -> the most a graded quiz cell may score, or None for other cells."""
-    from .quizcheck import earned, submitted_records
+    from .quizcheck import earned, submitted_records, unreadable_store
 
     folder = course_root / "submitted" / result.student / assignment
     cache: dict[str, dict] = {}
@@ -68,7 +70,15 @@ def _quiz_check(course_root: Path, assignment: str, result: StudentResult, quiz_
         if key is None:
             return None
         if notebook not in cache:
-            cache[notebook] = submitted_records(folder / f"{notebook}.answers.json")
+            store = store_path(folder, notebook)
+            cache[notebook] = submitted_records(store)
+            if not cache[notebook] and unreadable_store(store):
+                for nb in result.notebooks:
+                    if nb.name == notebook:
+                        nb.problems.append(
+                            f"{store.name} is damaged (not a readable answer file): its quiz answers earn 0; "
+                            "look at the file and grade those questions by hand"
+                        )
         return earned(key, cache[notebook])
 
     return ceiling
@@ -115,7 +125,8 @@ def _record_grades(gradebook: Gradebook, assignment: str, result: StudentResult,
                         f"{most:g}: quiz grading was tampered with; {most:g} recorded"
                     )
                     grade.auto_score = most
-                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                # A score entered by hand in formgrader stays graded through a regrade (`grade --force`).
+                grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
             if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
                 unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
                 no_response = unchanged and not utils.is_task(cell)

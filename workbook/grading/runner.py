@@ -36,6 +36,10 @@ from .sandbox import (
 class GradingError(RuntimeError):
     """The run could not start (no assignment in the gradebook, an unsafe course folder, ...)."""
 
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
 
 @dataclass
 class GradeOptions:
@@ -58,6 +62,7 @@ class GradeRun:
     skipped: list[str]
     warnings: list[str]
     seconds: float
+    waiting: int = 0  # answers of this assignment that wait for hand grading (whole gradebook, after the run)
 
     @property
     def failed(self) -> list[str]:
@@ -79,7 +84,7 @@ def grade(
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     from . import template, worker
     from .quizcheck import keys_for_assignment
@@ -96,19 +101,46 @@ def grade(
         problem = "turned off (--no-isolation)" if options.isolate is False else engine_problem()
         warnings.append(unprotected(problem))
 
-    students = options.students or submitted_students(course_root, assignment)
+    submitted = submitted_students(course_root, assignment)
+    if not submitted:
+        raise GradingError(
+            f"no submissions of {assignment} in {course_root / 'submitted'}",
+            f"collect them first: nbgrader collect {assignment}",
+        )
+    unknown = sorted(set(options.students or []) - set(submitted))
+    if unknown:
+        raise GradingError(
+            f"no submission of {assignment} from {', '.join(unknown)} in submitted/",
+            f"students with a submission: {', '.join(submitted[:10])}{' ...' if len(submitted) > 10 else ''}",
+        )
+    students = options.students or submitted
+    foreign = not_ours(course_root / "autograded", os.geteuid())
+    if foreign:
+        raise GradingError(
+            f"{foreign[0]} (and {len(foreign) - 1} more) belong to another user (an earlier `sudo ... grade`?); "
+            "grading could not replace them",
+            f"sudo chown -R $(id -un) {course_root / 'autograded'}",
+        )
+    autograded = course_root / "autograded"
+    if not autograded.exists():
+        autograded.mkdir(mode=0o700)  # students' work: never readable by other users (the next run checks)
     skipped = []
     if not options.force:
-        skipped = [s for s in students if (course_root / "autograded" / s / assignment).exists()]
+        skipped = already_graded(db_url, course_id, course_root, assignment, students)
         students = [s for s in students if s not in skipped]
     workers = max(1, min(options.workers or os.cpu_count() or 1, len(students) or 1))
     scratch = make_scratch_root()
     results: list[StudentResult] = []
     try:
         template_db = scratch / "assignment.db"
-        notebooks = template.copy_assignment(db_url, course_id, assignment, template_db)
+        try:
+            notebooks = template.copy_assignment(db_url, course_id, assignment, template_db)
+        except template.AssignmentNotFound as error:
+            raise GradingError(str(error), "python -m workbook build (it registers the assignment)") from None
         if not students:
-            return GradeRun([], skipped, warnings, time.monotonic() - started)
+            return GradeRun(
+                [], skipped, warnings, time.monotonic() - started, waiting_answers(db_url, course_id, assignment)
+            )
         cell_timeout = options.timeout or int(config.Execute.get("timeout", 30) or 30)
         job = worker.Job(
             course_root=str(course_root),
@@ -165,7 +197,9 @@ def grade(
         bar.finish()
     finally:
         remove_tree(scratch)
-    return GradeRun(results, skipped, warnings, time.monotonic() - started)
+    return GradeRun(
+        results, skipped, warnings, time.monotonic() - started, waiting_answers(db_url, course_id, assignment)
+    )
 
 
 def sandbox_spec(course_root: Path, options: GradeOptions) -> SandboxSpec:
@@ -176,7 +210,7 @@ def sandbox_spec(course_root: Path, options: GradeOptions) -> SandboxSpec:
         raise GradingError(f"unknown sandbox limit: {error}") from None
     problem = engine_problem() if options.isolate is not False else "turned off"
     if problem and options.isolate:
-        raise GradingError(f"the grading sandbox cannot run: {problem}")
+        raise GradingError(f"the grading sandbox cannot run: {problem}", "apt-get install bubblewrap")
     if problem:
         return SandboxSpec(engine=False, limits=limits)
     binds = tuple(paths_the_kernel_needs())
@@ -184,9 +218,57 @@ def sandbox_spec(course_root: Path, options: GradeOptions) -> SandboxSpec:
     if shown:
         raise GradingError(
             f"the sandbox would show the course folder to student code: {', '.join(shown)} (the Python environment) "
-            "contains it; use a virtual environment outside the course folder"
+            "contains it",
+            "use a virtual environment outside the course folder",
         )
     return SandboxSpec(engine=True, limits=limits, binds=binds)
+
+
+def not_ours(folder: Path, uid: int) -> list[Path]:
+    """Entries of ``autograded/`` (two levels: student, assignment) owned by another user, when not root."""
+    if uid == 0 or not folder.is_dir():
+        return []
+    found = []
+    for student in sorted(folder.iterdir()):
+        if student.name.startswith(".") or student.name == "README.md":
+            continue
+        entries = [student, *(student.iterdir() if student.is_dir() and os.access(student, os.R_OK) else [])]
+        found.extend(entry for entry in entries if entry.lstat().st_uid != uid)
+    return found
+
+
+def already_graded(db_url: str, course_id: str, course_root: Path, assignment: str, students: list[str]) -> list[str]:
+    """Students whose current submission is in the gradebook (and in ``autograded/``): no need to grade again.
+
+    The gradebook decides, not ``autograded/``: after a switch to a new gradebook everyone is graded again, and
+    so is a student whose submission was collected again after grading (a newer timestamp).
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.coursedir import CourseDirectory
+
+    from workbook.core.layout import Course
+
+    coursedir = CourseDirectory(config=Course(course_root).nbgrader_config())
+    done = []
+    with Gradebook(db_url, course_id) as gradebook:
+        for student in students:
+            try:
+                recorded = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            submitted = course_root / "submitted" / student / assignment
+            timestamp = coursedir.get_existing_timestamp(str(submitted))
+            newer = timestamp is not None and recorded.timestamp is not None and timestamp > recorded.timestamp
+            if not newer and (course_root / "autograded" / student / assignment).is_dir():
+                done.append(student)
+    return done
+
+
+def waiting_answers(db_url: str, course_id: str, assignment: str) -> int:
+    """How many answers of ``assignment`` still wait for hand grading, over all students."""
+    from workbook.grading.ungraded import ungraded_answers
+
+    return sum(ungraded_answers(db_url, assignment, course_id).values())
 
 
 class _Progress:
@@ -220,15 +302,23 @@ class _Progress:
             self.stream.flush()
 
 
-def report(run: GradeRun, out: TextIO = sys.stdout) -> int:
-    """Print the summary table; return the exit status (1 if some student could not be graded)."""
+def report(run: GradeRun, out: TextIO = sys.stdout):
+    """Print the summary table; return the command's :class:`workbook.cli.Outcome` (1 if a student failed)."""
+    from workbook.cli import PROBLEMS, Outcome
+
     for warning in run.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if run.skipped:
-        print(f"skipped (already autograded; use --force to regrade): {', '.join(run.skipped)}", file=out)
+        print(f"skipped (already in the gradebook; use --force to regrade): {', '.join(run.skipped)}", file=out)
     print(summary_table(run.results), file=out)
     print(f"{len(run.results)} students in {run.seconds:.1f} s", file=out)
+    print(f"answers waiting for hand grading (formgrader): {run.waiting}", file=out, flush=True)
+    troubled = sum(r.status != "graded" for r in run.results)
     if run.failed:
         print(f"NOT GRADED: {', '.join(run.failed)}", file=sys.stderr)
-        return 1
-    return 0
+        return Outcome(PROBLEMS, f"{len(run.failed)} of {len(run.results)} students could not be graded")
+    count = len(run.results)
+    summary = (
+        f"{count} student{'' if count == 1 else 's'} graded ({troubled} with problems), {len(run.skipped)} skipped"
+    )
+    return Outcome(summary=summary)

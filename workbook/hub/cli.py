@@ -34,7 +34,7 @@ def _port_taken(ip: str, port: int) -> bool:
 
 
 def _checkout(root: Path | None) -> Path:
-    from workbook.editions.course import find_course_root
+    from workbook.core.layout import find_course_root
 
     try:
         return find_course_root(root)
@@ -90,7 +90,7 @@ def add_hub_parser(commands) -> None:
     add = actions.add_parser("add-student", help="create a student account that may log in")
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true", help="read the student's password from stdin")
-    hub.set_defaults(run=run)
+    hub.set_defaults(run=_main)  # HubError becomes error + hint + verdict in workbook.cli.run_command
 
 
 def _main(args: argparse.Namespace) -> int:

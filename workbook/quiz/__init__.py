@@ -9,9 +9,9 @@ Typical notebook use (see docs/authoring.md, "Quizzes")::
 This module stays light: ipywidgets is imported only when a widget is shown outside nbgrader.
 """
 
-from workbook.quiz.questions import Matching, MultipleChoice, load_questions, question_from_dict
+from workbook.core.answer_store import AnswerStore, CorruptStoreError
+from workbook.quiz.questions import Matching, MultipleChoice
 from workbook.quiz.session import grade, key, saved_answer, show, start
-from workbook.quiz.store import AnswerStore, CorruptStoreError
 
 __all__ = [
     "AnswerStore",
@@ -20,8 +20,6 @@ __all__ = [
     "MultipleChoice",
     "grade",
     "key",
-    "load_questions",
-    "question_from_dict",
     "saved_answer",
     "show",
     "start",

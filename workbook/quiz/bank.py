@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook.quiz.grading import AnswerKey, check_key_fits, make_key
 from workbook.quiz.questions import Matching, MultipleChoice, Question, check_id
+from workbook.quiz.scoring import AnswerKey, check_key_fits, make_key
 
 PAYLOAD_SUFFIX = ".quiz.json"
 PAYLOAD_SCHEMA = 1
@@ -197,6 +197,7 @@ class Shown:
 
     question: Question
     key: AnswerKey | None
+    graded: bool = False
 
 
 def read_payload(path: Path) -> dict[str, Shown]:
@@ -225,13 +226,13 @@ def read_payload(path: Path) -> dict[str, Shown]:
                 key = make_key(question.id, raw["answer"], raw.get("explanations"), raw.get("points", 1))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise BankError(f"{Path(path).name}: a question entry is malformed ({error})") from None
-        found[question.id] = Shown(question, key)
+        found[question.id] = Shown(question, key, bool(entry.get("graded")))
     return found
 
 
 def shown_from_bank(questions: list[BankQuestion]) -> dict[str, Shown]:
     """The author's view of a bank (every key attached), for running a source notebook."""
-    return {item.id: Shown(item.question, item.key) for item in questions}
+    return {item.id: Shown(item.question, item.key, item.graded) for item in questions}
 
 
 # -- fair display order -------------------------------------------------------------------------------------------

@@ -20,17 +20,18 @@ Stable CSS classes (browser tests and other tools rely on them; keep them when r
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
 import ipywidgets as widgets
 
+from workbook.core.answer_store import AnswerStore, AnswerValue
+from workbook.core.widgets import html_widget as _html
 from workbook.quiz.bank import display_order
-from workbook.quiz.grading import AnswerKey, correct_pairs, score
 from workbook.quiz.messages import moved_store_text
 from workbook.quiz.questions import Matching, MultipleChoice, Question
-from workbook.quiz.store import AnswerStore, AnswerValue
+from workbook.quiz.scoring import AnswerKey, correct_pairs, score
 
 CORRECT = "✓ Correct"
 INCORRECT = "✗ Not quite"
@@ -48,12 +49,6 @@ def _esc(text: str) -> str:
 def _clock(moment: datetime) -> str:
     """Local wall-clock time of a save, as the learner's computer shows it."""
     return moment.astimezone().strftime("%H:%M:%S")
-
-
-def _html(css_class: str, value: str = "") -> widgets.HTML:
-    widget = widgets.HTML(value=value)
-    widget.add_class(css_class)
-    return widget
 
 
 def _button(description: str, tooltip: str, *classes: str) -> widgets.Button:
@@ -77,6 +72,13 @@ class QuestionView:
         self.store_notice: str | None = None
         self.hint: str | None = None
         self.status = _html("wb-quiz-status")
+        # The time of the last save, shown by the browser in the learner's own time zone (the kernel only knows
+        # the server's clock, which on a course hub is often UTC).
+        self.saved_clock = widgets.DatetimePicker(disabled=True, layout=widgets.Layout(width="auto"))
+        self.saved_clock.add_class("wb-quiz-saved-time")
+        self.status.layout = widgets.Layout(width="auto", flex="0 1 auto")  # the time sits right after "Saved at"
+        self.status_row = widgets.HBox([self.status, self.saved_clock])
+        self.status_row.add_class("wb-quiz-status-row")
         self.feedback = _html("wb-quiz-feedback")
         self.widget = widgets.VBox(layout=widgets.Layout(width="auto"))
         for css_class in ("wb-quiz", self.kind_class, "wb-quiz-graded", f"wb-quiz-id-{question.id}"):
@@ -85,7 +87,7 @@ class QuestionView:
     def _assemble(self, body: list[widgets.Widget]) -> None:
         style = _html("wb-quiz-style", f"<style>{_css()}</style>")
         prompt = _html("wb-quiz-prompt", f'<p class="wb-quiz-prompt-text">{_esc(self.question.prompt)}</p>')
-        self.widget.children = [style, prompt, *body, self.status, self.feedback]
+        self.widget.children = [style, prompt, *body, self.status_row, self.feedback]
         self.refresh()
 
     @property
@@ -133,7 +135,9 @@ class QuestionView:
                 "try again or tell your instructor.</div>"
             )
         elif self.saved_at is not None and self.value is not None:
-            lines.append(f'<div class="wb-quiz-saved">Saved at {_clock(self.saved_at)}</div>')
+            lines.append(
+                f'<div class="wb-quiz-saved" title="{_clock(self.saved_at)} on the server\'s clock">Saved at</div>'
+            )
         else:
             lines.append(
                 '<div class="wb-quiz-saved">Not answered yet: your choice is saved as soon as you make it.</div>'
@@ -143,6 +147,9 @@ class QuestionView:
         if self.key is not None:
             lines.insert(0, self._verdict_html())
         self.status.value = f'<div role="status">{"".join(lines)}</div>'
+        shows_time = self.saved_at is not None and self.value is not None and not self.save_error
+        self.saved_clock.value = self.saved_at.astimezone(UTC) if shows_time else None
+        self.saved_clock.layout.display = None if shows_time else "none"
         self.feedback.value = self._feedback_html() if self.key is not None and self.value else ""
 
     def _verdict_html(self) -> str:
@@ -302,7 +309,9 @@ class MatchingView(QuestionView):
                 undo,
                 label,
             )
-            row = widgets.VBox([widgets.HBox([term, undo]), label])
+            pair_row = widgets.HBox([label, undo])
+            pair_row.add_class("wb-quiz-pair-row")
+            row = widgets.VBox([term, pair_row])
             row.add_class("wb-quiz-term-row")
             rows.append(row)
         for definition_id in display_order(question.id, list(question.definitions)):
@@ -380,8 +389,6 @@ class MatchingView(QuestionView):
     # -- drawing ---------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if not hasattr(self, "term_buttons"):
-            return  # the base constructor runs before the buttons exist
         owner = {definition_id: term_id for term_id, definition_id in self.pairs.items()}
         for term_id, text in self.question.terms.items():
             button = self.term_buttons[term_id]

@@ -13,10 +13,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from workbook.core.answer_store import AnswerStore, AnswerValue, CorruptStoreError, store_path, stored_value
+from workbook.core.grader import GRADER_VARIABLE, under_grader
+from workbook.quiz import questions as _questions
 from workbook.quiz.bank import PAYLOAD_SUFFIX, BankError, Shown, load_bank, read_payload, shown_from_bank
-from workbook.quiz.grading import AnswerKey, check_key_fits, make_key, score
 from workbook.quiz.questions import Question
-from workbook.quiz.store import SUFFIX, AnswerStore, AnswerValue, CorruptStoreError, stored_value
+from workbook.quiz.scoring import AnswerKey, check_key_fits, make_key, score
 
 
 class _Session:
@@ -32,11 +34,6 @@ class _Session:
 _session = _Session()
 
 
-def grading_run() -> bool:
-    """True while nbgrader runs the notebook headless (NBGRADER_EXECUTION=autograde or validate)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
-
-
 def start(notebook_name: str) -> None:
     """Bind this notebook's answer store, ``<notebook_name>.answers.json`` in the current folder.
 
@@ -50,12 +47,15 @@ def start(notebook_name: str) -> None:
     name = notebook_name.strip().removesuffix(".ipynb")
     if any(separator in name for separator in ("/", "\\")) or name in {".", ".."}:
         raise ValueError(f"quiz.start takes the notebook's file name, not a path: got {notebook_name!r}")
-    _session.store = AnswerStore(Path.cwd() / f"{name}{SUFFIX}", notebook=name)
+    _session.store = AnswerStore(store_path(Path.cwd(), name), notebook=name)
     _session.questions.clear()
     _session.views.clear()
     _session.catalogue = None
-    if grading_run():
+    if under_grader():
         return  # autograde: nothing to show, and the store is only read by quiz.key
+    from workbook import friendly
+
+    friendly.install()  # a test cell run before its exercise gets a plain message, not a raw NameError
     moved = _session.store.recover()
     if moved is not None:
         report_moved_store(_session.store, moved)
@@ -126,11 +126,13 @@ def show(question: Question | str) -> None:
     carries the key, so the widget gives feedback at once. Under nbgrader nothing is shown or read.
     """
     if isinstance(question, str):
-        if _session.store is None and not grading_run():
+        if _session.store is None and not under_grader():
             _say(SETUP_FIRST, "wb-quiz-setup-first")
             return
         store = bound_store()
-        if grading_run():
+        if under_grader():
+            if os.environ.get(GRADER_VARIABLE) == "validate":
+                _require_answer(question)
             return
         try:
             shown = catalogue().get(question)
@@ -146,9 +148,33 @@ def show(question: Question | str) -> None:
         return
     store = bound_store()
     _session.questions[question.id] = question
-    if grading_run():
+    if under_grader():
         return
     _show(question, store)
+
+
+class NotAnsweredError(Exception):
+    """nbgrader's Validate found a graded question without an answer (its message is what the learner reads)."""
+
+
+def _require_answer(question_id: str) -> None:
+    """Under nbgrader's Validate: fail this cell if it shows a graded question that has no saved answer.
+
+    Validate would otherwise say "Success!" with every graded question unanswered, because a graded quiz cell has
+    no test a student can run. Each unanswered question's cell fails with one plain line, so Validate lists them.
+    """
+    try:
+        shown = catalogue().get(question_id)
+    except (BankError, RuntimeError):
+        return  # no question file here (e.g. the instructor's own copy): nothing to check
+    if shown is None or not shown.graded:
+        return
+    value = _read_value_leniently(question_id)
+    if value is None or value in ([], {}):
+        raise NotAnsweredError(
+            f"Graded question {question_id!r} is not answered yet: choose your answer in its quiz (it is saved "
+            "as you click), save the notebook, then validate again."
+        )
 
 
 def grade(question_id: str) -> float | None:
@@ -158,7 +184,7 @@ def grade(question_id: str) -> float | None:
     the key like any hidden test. Left as it is (nbgrader run by hand on source/), it reads the bank named by
     WORKBOOK_QUESTION_BANK or found above the current folder, and fails loudly (0 points) if there is none.
     """
-    if not grading_run():
+    if not under_grader():
         return None
     store = bound_store()
     bank = _bank_file(store.notebook)
@@ -189,6 +215,9 @@ def _show(question: Question, store: AnswerStore) -> None:
     render.display_view(view)
 
 
+_questions._show_hook = show  # questions call back here; questions.py imports nothing of the session
+
+
 def key(
     question_id: str,
     key: object,
@@ -203,7 +232,7 @@ def key(
     (immediate feedback and explanations) and returns None.
     """
     answer_key = make_key(question_id, key, explanations, points)
-    if grading_run():
+    if under_grader():
         question = _session.questions.get(question_id)
         if question is not None:
             check_key_fits(answer_key, question)

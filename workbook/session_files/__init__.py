@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workbook.core.grader import under_grader
 from workbook.session_files.bundle import (
     BundleError,
     RestoreReport,
@@ -41,7 +42,7 @@ __all__ = [
 
 def show(folder: str | os.PathLike[str] | None = None) -> None:
     """Display the Save my work / Restore buttons for the notebook's folder; nothing under nbgrader."""
-    if os.environ.get("NBGRADER_EXECUTION"):
+    if under_grader():
         return  # autograde and validate run headless: no widgets, no ipywidgets import
     from workbook.session_files.panel import panel
 

@@ -11,7 +11,7 @@ Restoring never loses anything:
 - a file that is already identical is left alone;
 - a file that would be replaced is first copied into ``backup-before-restore-<date>-<time>/`` beside the
   notebooks, and the report says so, including when the copy on disk was newer than the one in the zip;
-- files are written atomically (temporary file, fsync, rename), so a crash leaves the old file or the new one.
+- files are written atomically (``workbook.core.atomic``), so a crash leaves the old file or the new one.
 """
 
 from __future__ import annotations
@@ -23,20 +23,20 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from workbook.quiz.store import SCHEMA_VERSION, SUFFIX
+from workbook.core.answer_store import SUFFIX, is_store_document
+from workbook.core.atomic import READABLE, write_atomically
 
 MANIFEST = "my-work.json"
 BUNDLE_FORMAT = "workbook-my-work"
 BUNDLE_VERSION = 1
 BUNDLE_PREFIX = "my-work-"
 BACKUP_PREFIX = "backup-before-restore-"
-FILE_MODE = 0o644
+FILE_MODE = READABLE
 # Generous for notebooks with plots, small enough that a wrong file (a video, a zip bomb) is refused quickly.
 MAX_FILES = 200
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
@@ -130,7 +130,7 @@ def save_bundle(folder: Path, created: datetime | None = None) -> SavedBundle:
     created = (created or datetime.now()).astimezone().replace(microsecond=0)
     data, names = bundle_bytes(folder, created)
     target = _free_path(folder, f"{BUNDLE_PREFIX}{_stamp(created)}", ".zip")
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return SavedBundle(target, names, created)
 
 
@@ -165,11 +165,7 @@ def _check_store(name: str, data: bytes) -> str | None:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return f"{name} is not a readable answer file (not valid JSON)."
-    if (
-        not isinstance(document, dict)
-        or document.get("schema_version") != SCHEMA_VERSION
-        or not isinstance(document.get("answers"), dict)
-    ):
+    if not is_store_document(document):
         return f"{name} is not an answer file this workbook can read."
     return None
 
@@ -301,22 +297,6 @@ class RestoreReport:
         return out
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder, fsync, then rename."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.chmod(temp_name, FILE_MODE)  # mkstemp makes 0o600: keep files readable like the rest of the folder
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-
-
 def restore_bundle(folder: Path, data: bytes, now: datetime | None = None) -> RestoreReport:
     """Put the files of a bundle back into ``folder``; see the module docstring for the rules.
 
@@ -355,7 +335,7 @@ def restore_bundle(folder: Path, data: bytes, now: datetime | None = None) -> Re
             if entry.modified is not None and (on_disk - entry.modified.astimezone()).total_seconds() > 2:
                 report.newer_on_disk.append(entry.name)
             report.replaced.append(entry.name)
-        _write_atomically(target, entry.data)
+        write_atomically(target, entry.data)
         if entry.modified is not None:  # keep the learner's own "last changed" time
             with contextlib.suppress(OSError, OverflowError, ValueError):
                 stamp = entry.modified.timestamp()

@@ -12,16 +12,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from workbook.core.widgets import html_widget as _html
 from workbook.session_files.bundle import BundleError, restore_bundle, save_bundle
 
 # Above this a data: link gets slow in the browser; the learner downloads the file from the file browser instead.
 MAX_LINK_BYTES = 25 * 1024 * 1024
-
-
-def _html(css_class: str, value: str = "") -> widgets.HTML:
-    widget = widgets.HTML(value=value)
-    widget.add_class(css_class)
-    return widget
 
 
 def _esc(text: str) -> str:

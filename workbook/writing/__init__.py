@@ -1,4 +1,5 @@
-"""Written answers: the rubric, the structure check, the self-assessment, and the instructors' summary table.
+"""Written answers: the rubric, the structure check and the self-assessment (the instructors' summary table is
+``python -m workbook writing-summary``, in :mod:`workbook.grading.writing_summary`).
 
 In a notebook::
 
@@ -9,17 +10,16 @@ In a notebook::
     writing.check("I recommend ...")                        # or check any text
 
 Light on purpose (standard library only at import): the rubric and mark schemes are displayed while nbgrader
-autogrades too, so that they reach the feedback. Widgets (``self_assess``) and pandas (``summary``) are
+autogrades too, so that they reach the feedback. Widgets (``self_assess``) are
 imported on first use, and under ``NBGRADER_EXECUTION`` nothing is checked, read or built.
 """
 
 from __future__ import annotations
 
-import os
 from html import escape
-from pathlib import Path
 from typing import Any
 
+from workbook.core.grader import under_grader
 from workbook.writing.check import TextCheck, check, check_project
 from workbook.writing.rubric import FACTORS, Rubric, RubricError, load_rubric
 from workbook.writing.saved import SavedAnswerError, locate, read_saved
@@ -33,18 +33,11 @@ __all__ = [
     "check",
     "check_project",
     "check_saved",
-    "grading_run",
     "load_rubric",
     "self_assess",
     "show_mark_scheme",
     "show_rubric",
-    "summary",
 ]
-
-
-def grading_run() -> bool:
-    """True while nbgrader runs the notebook headless (it sets ``NBGRADER_EXECUTION``)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
 def _display(html: str, text: str) -> None:
@@ -67,13 +60,15 @@ def show_mark_scheme(grade_id: str) -> None:
     _display(mark_scheme_html(grade_id), mark_scheme_text(grade_id))
 
 
-def check_saved(notebook: str, project: str) -> TextCheck | None:
-    """Check a project's two answers as saved in ``notebook`` and display the result (not graded).
+def check_saved(notebook: str, project: str) -> None:
+    """Check a project's two answers as saved in ``notebook`` and display the result once (not graded).
 
     Reads ``<project>_recommendation`` and ``<project>_risk`` from the notebook file. Does nothing while
-    nbgrader grades. Problems (no file, a deleted cell) are displayed as a message, never raised.
+    nbgrader grades. Problems (no file, a deleted cell) are displayed as a message, never raised. Returns None,
+    so the cell shows the result once (a returned check would be displayed a second time); use
+    ``writing.check_project`` for the result as a value.
     """
-    if grading_run():
+    if under_grader():
         return None
     from workbook.writing.render import check_html, check_text
 
@@ -90,7 +85,7 @@ def check_saved(notebook: str, project: str) -> TextCheck | None:
         "Save the notebook (Ctrl+S or Cmd+S) and run this cell again."
     )
     _display(f"<p><small>{escape(note)}</small></p>" + check_html(result), f"{note}\n{check_text(result)}")
-    return result
+    return None
 
 
 def self_assess(grade_id: str, *, notebook: str, model_answer: str, strengths: str = "") -> Any:
@@ -99,7 +94,7 @@ def self_assess(grade_id: str, *, notebook: str, model_answer: str, strengths: s
     The model answer stays hidden until the saved answer cell holds a real attempt and every criterion has
     been rated. Ratings are kept in the notebook's answer store. Returns the widget (None under nbgrader).
     """
-    if grading_run():
+    if under_grader():
         return None
     from IPython.display import display
 
@@ -108,10 +103,3 @@ def self_assess(grade_id: str, *, notebook: str, model_answer: str, strengths: s
     view = SelfAssessment(grade_id, notebook=notebook, model_answer=model_answer, strengths=strengths)
     display(view.widget)
     return view
-
-
-def summary(root: str | Path, assignment: str, stage: str = "submitted") -> Any:
-    """Instructors: a pandas DataFrame with the structure check of every student's written answers."""
-    from workbook.writing.instructor import summary_table
-
-    return summary_table(Path(root), assignment, stage)

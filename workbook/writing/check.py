@@ -11,9 +11,19 @@ from dataclasses import dataclass, field
 
 from workbook.writing import text as textlib
 from workbook.writing.factors import DISCUSSED, MENTIONED, MISSING, FactorFinding, find_factors
+from workbook.writing.money import HINT as MONEY_HINT
+from workbook.writing.money import has_dollar_amounts
 from workbook.writing.rubric import FACTORS, load_rubric
 
 PARTS = ("recommendation", "risk", "both")
+PARAGRAPHS_HINT = (
+    "Write two paragraphs: first the recommendation and why, then its main risk and how to reduce it (leave an "
+    "empty line between them)."
+)
+CELLS_HINT = (
+    "Fill both answer cells of this project: the recommendation and why in the first, its main risk and how to "
+    "reduce it in the second."
+)
 MIN_ATTEMPT_WORDS = 25
 MIN_ATTEMPT_DISTINCT = 12
 
@@ -21,14 +31,6 @@ _RECOMMENDS = re.compile(
     r"\brecommend|\bshould\b|\bchoose\b|\bchoice\b|\bgo(?:es)? with\b|\bopt(?:s)? for\b|\bpick\b|\bsuggest"
     r"|\badvi[cs]e|\bbest (?:option|choice|fit|route)\b|\b(?:i|we|she|they) would use\b|\bi'd use\b"
     r"|\buse (?:a|an|the) (?:open|closed|small|hosted)|\bbest served\b|\bprefer"
-)
-_OPEN = re.compile(
-    r"\bopen[- ]?(?:weights?|source|model)s?\b|\bself[- ]?host|\b(?:llama|mistral|mixtral|qwen|olmo|gpt-oss|falcon"
-    r"|gemma|deepseek)\b|\bopen (?:\w+ )?models?\b|\brun (?:it|the model|a model) (?:locally|on)"
-)
-_CLOSED = re.compile(
-    r"\bclosed\b|\bapi\b|\bclaude\b|\bgpt-4o|\bopenai\b|\banthropic\b|\bgemini\b|\bhosted (?:service|model)"
-    r"|\b(?:vendor|provider)'?s? (?:model|service)"
 )
 _RISK = re.compile(
     r"\brisks?\b|\brisky\b|\bdownsides?\b|\bdrawbacks?\b|\bweakness|\bdanger|\bthreat|\bconcern|\bgo wrong\b"
@@ -57,11 +59,11 @@ class TextCheck:
     truncated: bool
     factors: dict[str, FactorFinding]
     recommends: bool
-    sides: tuple[str, ...]
     names_risk: bool
     names_mitigation: bool
     moral_framing: bool
     distinct_words: int
+    dollar_amounts: bool = False
     hints: list[str] = field(default_factory=list)
 
     @property
@@ -133,11 +135,11 @@ def check(answer: object, *, part: str = "both", project: str | None = None) -> 
         truncated=len(content) > textlib.ANALYSED_CHARS,
         factors=find_factors(normalised),
         recommends=bool(_RECOMMENDS.search(normalised)),
-        sides=tuple(side for side, pattern in (("open", _OPEN), ("closed", _CLOSED)) if pattern.search(normalised)),
         names_risk=bool(_RISK.search(normalised)),
         names_mitigation=bool(_MITIGATION.search(normalised)),
         moral_framing=bool(_MORAL.search(normalised)),
         distinct_words=_distinct_words(content),
+        dollar_amounts=has_dollar_amounts(content),
     )
     result.hints = _hints(result)
     return result
@@ -147,7 +149,10 @@ def check_project(recommendation: object, risk: object, *, project: str | None =
     """Check a project's two answer cells together, as the rubric reads them: one two-paragraph answer."""
     first = textlib.without_placeholder(textlib.to_text(recommendation)).strip()
     second = textlib.without_placeholder(textlib.to_text(risk)).strip()
-    return check("\n\n".join(part for part in (first, second) if part), part="both", project=project)
+    result = check("\n\n".join(part for part in (first, second) if part), part="both", project=project)
+    # The notebook gives each part its own answer cell: say which cell to fill, not "write two paragraphs".
+    result.hints = [CELLS_HINT if hint == PARAGRAPHS_HINT else hint for hint in result.hints]
+    return result
 
 
 def _distinct_words(content: str) -> int:
@@ -190,10 +195,7 @@ def _hints(result: TextCheck) -> list[str]:
             f"{result.words} words is long: aim for at most about {high}; cut what does not decide the recommendation."
         )
     if result.part == "both" and result.paragraphs < 2:
-        hints.append(
-            "Write two paragraphs: first the recommendation and why, then its main risk and how to "
-            "reduce it (leave an empty line between them)."
-        )
+        hints.append(PARAGRAPHS_HINT)
     if result.part in ("recommendation", "both"):
         if not result.recommends:
             hints.append(
@@ -210,6 +212,8 @@ def _hints(result: TextCheck) -> list[str]:
                     f"{name}: mentioned only in passing ({finding.cues[0]}). Say what it means for this "
                     "project and how it shapes your choice."
                 )
+    if result.dollar_amounts:
+        hints.append(f"Your answer writes money with $ signs: {MONEY_HINT} (your text may already show as one).")
     if result.part in ("risk", "both"):
         if not result.names_risk:
             hints.append('Name the main risk of your recommendation in so many words ("The main risk is ...").')

@@ -15,6 +15,15 @@ from workbook.writing.rubric import LEVELS, Rubric, load_rubric
 _BOX = "border:1px solid var(--jp-border-color1, #ccc);border-radius:4px;padding:8px 12px;margin:4px 0;max-width:64em"
 # Prices like "$3 ... $15" would be typeset as math by JupyterLab's MathJax; these classes switch that off.
 _NO_MATH = "tex2jax_ignore mathjax_ignore"
+# JupyterLab right-aligns table cells in rendered output; prose reads from the left.
+_CELL = 'style="text-align:left;vertical-align:top"'
+
+
+def _left(markup: str) -> str:
+    """Every table cell of ``markup`` left-aligned and top-aligned."""
+    return markup.replace("<td>", f"<td {_CELL}>").replace("<th>", f"<th {_CELL}>")
+
+
 _LEVEL_WORDS = {DISCUSSED: "✓ discussed", MENTIONED: "~ mentioned", "missing": "✗ not found"}
 
 
@@ -32,7 +41,7 @@ def rubric_html(rubric: Rubric | None = None) -> str:
     parts = "".join(
         f"<li><b>{escape(p.name)}</b> ({p.points:g} points): {escape(p.task)}</li>" for p in rubric.parts.values()
     )
-    return (
+    return _left(
         f'<div class="wb-rubric {_NO_MATH}" style="{_BOX}"><p><b>{escape(rubric.title)}</b></p>'
         f"<p>Each project has two graded answers:</p><ul>{parts}</ul>"
         f"<table><thead><tr><th>criterion</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -54,12 +63,12 @@ def rubric_text(rubric: Rubric | None = None) -> str:
 
 
 def mark_scheme_html(grade_id: str, rubric: Rubric | None = None) -> str:
-    """The mark scheme of one graded answer cell: its points, its bands, and the project's facts."""
+    """The mark scheme of one graded answer cell: the project, the task, its points and its bands."""
     rubric = rubric or load_rubric()
     project, part = rubric.question(grade_id)
     bands = "".join(f"<tr><td>{b.points:g}</td><td>{escape(b.description)}</td></tr>" for b in part.bands)
     classes = f"wb-mark-scheme wb-mark-scheme-{escape(grade_id)} {_NO_MATH}"
-    return (
+    return _left(
         f'<div class="{classes}" style="{_BOX}">'
         f"<p><b>Mark scheme: {escape(project.name)}, {escape(part.name.lower())} ({part.points:g} points)"
         f"</b></p><p>{escape(part.task)} About {part.words[0]} to {part.words[1]} words.</p>"
@@ -103,7 +112,7 @@ def check_html(result) -> str:
         if result.ready
         else "Not complete yet: see the hints."
     )
-    return (
+    return _left(
         f'<div class="wb-writing-check {_NO_MATH}" style="{_BOX}"><p><b>Structure check</b> (not graded): '
         f"{summary}. {escape(verdict)}</p>{table}"
         + (f"<ul class='wb-check-hints'>{hints}</ul>" if hints else "")

@@ -57,12 +57,10 @@ class Part:
 
 @dataclass(frozen=True)
 class Project:
-    """A case of the exercise: its name, facts, cost preset and factor hints specific to it."""
+    """A case of the exercise: its name and the factor hints specific to it."""
 
     id: str
     name: str
-    facts: str
-    cost_preset: str
     hints: dict[str, str]
 
 
@@ -176,8 +174,6 @@ def parse_rubric(data: Any) -> Rubric:
         projects[pid] = Project(
             pid,
             _require(raw, "name", str, f"project {pid!r}"),
-            _require(raw, "facts", str, f"project {pid!r}"),
-            _require(raw, "cost_preset", str, f"project {pid!r}"),
             {k: _require(hints, k, str, f"project {pid!r} hints") for k in hints},
         )
     questions = {}

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbook.quiz.store import SUFFIX, AnswerStore, CorruptStoreError
+from workbook.core.answer_store import AnswerStore, CorruptStoreError, store_path
+from workbook.core.widgets import html_widget as _html
 from workbook.writing import text as textlib
 from workbook.writing.check import MIN_ATTEMPT_DISTINCT, MIN_ATTEMPT_WORDS, TextCheck, check
 from workbook.writing.render import check_html
@@ -62,12 +63,6 @@ def _inline(text: str) -> str:
     html = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html)
     html = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", html)
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
-
-
-def _html(css_class: str, value: str = "") -> widgets.HTML:
-    widget = widgets.HTML(value=value)
-    widget.add_class(css_class)
-    return widget
 
 
 class SelfAssessment:
@@ -153,11 +148,7 @@ class SelfAssessment:
     @property
     def store(self) -> AnswerStore:
         stem = Path(self.notebook).name.removesuffix(".ipynb")
-        return AnswerStore(Path.cwd() / f"{stem}{SUFFIX}", notebook=stem)
-
-    @property
-    def store_key(self) -> str:
-        return f"{self.grade_id}_self_assessment"
+        return AnswerStore(store_path(Path.cwd(), stem), notebook=stem)
 
     @property
     def attempted(self) -> bool:
@@ -200,7 +191,7 @@ class SelfAssessment:
     def _rated(self, _change: object) -> None:
         if self.rated and not self._restoring:
             try:
-                self.store.save(self.store_key, {cid: choice.value for cid, choice in self.choices.items()})
+                self.store.save_ratings(self.grade_id, {cid: choice.value for cid, choice in self.choices.items()})
             except (OSError, ValueError) as error:  # the ratings still work for this session
                 self.status.value += f"<p>Your ratings could not be saved ({escape(str(error))}).</p>"
         self._update_reveal()
@@ -266,7 +257,7 @@ class SelfAssessment:
 
     def _restore_ratings(self) -> None:
         try:
-            saved = self.store.get(self.store_key)
+            saved = self.store.ratings(self.grade_id)
         except CorruptStoreError:
             return  # quiz.start already reported and moved an unreadable store aside
         if isinstance(saved, dict):

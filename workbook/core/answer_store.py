@@ -1,15 +1,19 @@
 """The answer store: one JSON file per notebook, beside it, that survives kernel restarts and crashes.
 
-Format (``schema_version`` 1)::
+The file of notebook ``01_what_open_means.ipynb`` is ``01_what_open_means.answers.json`` in the same folder
+(:func:`store_name`, :func:`store_path`). Format (``schema_version`` 1)::
 
     {"schema_version": 1, "notebook": "01_what_open_means",
-     "answers": {"question_id": {"value": ..., "saved_at": "2025-01-31T14:02:03+01:00"}}}
+     "answers": {"question_id": {"value": ..., "saved_at": "2025-01-31T14:02:03+01:00"}},
+     "self_assessments": {"grade_id": {"ratings": {"criterion_id": "full"}, "saved_at": "..."}}}
 
 A value is a string (one answer), a sorted list of strings (several answers) or an object term -> definition
-(matching). Every write re-reads the file first (so two kernels on one notebook lose nothing), goes to a
-temporary file in the same folder, is fsynced and then renamed over the store with ``os.replace``: a reader,
-or a kernel killed mid-write, sees the old file or the new one, never half of one. A file that cannot be read
-as a store is moved aside under a new name (``<name>.answers.corrupt-<timestamp>.json``), never overwritten.
+(matching). ``self_assessments`` (optional) holds a self-learner's ratings of a written answer against the rubric;
+stores written before it existed kept them as an answer ``<grade_id>_self_assessment``, still read. Every write
+re-reads the file first (so two kernels on one notebook lose nothing) and goes through
+:func:`workbook.core.atomic.write_atomically`: a reader, or a kernel killed mid-write, sees the old file or the
+new one, never half of one. A file that cannot be read as a store is moved aside under a new name
+(``<name>.answers.corrupt-<timestamp>.json``), never overwritten.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,11 +28,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workbook.quiz.questions import check_id
+from workbook.core.atomic import READABLE, temp_prefix, write_atomically
+from workbook.core.ids import check_id
 
 SCHEMA_VERSION = 1
 SUFFIX = ".answers.json"
-FILE_MODE = 0o644
+#: Every file name the store makes beside a notebook: the store, stores moved aside, temporary files.
+STORE_PATTERNS = (f"*{SUFFIX}", "*.answers.corrupt-*", f"*{SUFFIX}.tmp-*")
+FILE_MODE = READABLE
+SELF_ASSESSMENTS = "self_assessments"
+#: Before ``self_assessments`` existed, ratings were saved as an answer with this suffix (still read).
+LEGACY_RATINGS_SUFFIX = "_self_assessment"
 # Temporary files older than this were left by a killed writer; younger ones may belong to a live one.
 STALE_TEMP_SECONDS = 600
 
@@ -51,6 +60,32 @@ class SaveResult:
 
     saved_at: datetime
     moved_aside: Path | None = None
+
+
+def store_name(notebook: str) -> str:
+    """The answer store's file name for a notebook (``notebook`` with or without ``.ipynb``)."""
+    stem = notebook.removesuffix(".ipynb")
+    if not stem.strip() or any(separator in stem for separator in ("/", "\\", "\0")) or stem in {".", ".."}:
+        raise ValueError(f"{notebook!r} is not a notebook's file name (for example '01_what_open_means'), not a path")
+    return f"{stem}{SUFFIX}"
+
+
+def store_path(folder: str | os.PathLike[str], notebook: str) -> Path:
+    """Where the answer store of ``notebook`` lives: beside it, in ``folder``."""
+    return Path(folder) / store_name(notebook)
+
+
+def notebook_of(store: str | os.PathLike[str]) -> str:
+    """The notebook file (``*.ipynb``) an answer store belongs to."""
+    return Path(store).name.removesuffix(SUFFIX) + ".ipynb"
+
+
+def is_store_document(document: object) -> bool:
+    """Whether parsed JSON has the shape of an answer store this workbook reads (a quick check, not the records)."""
+    if not isinstance(document, dict):
+        return False
+    version = document.get("schema_version")
+    return version == SCHEMA_VERSION and not isinstance(version, bool) and isinstance(document.get("answers"), dict)
 
 
 def normalize_value(value: object) -> AnswerValue:
@@ -117,7 +152,7 @@ class AnswerStore:
         if not isinstance(data, dict):
             raise CorruptStoreError(self.path, "the top level is not a JSON object")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION or isinstance(version, bool):
+        if version != SCHEMA_VERSION or isinstance(version, bool):  # is_store_document, with the reason
             raise CorruptStoreError(self.path, f"schema_version is {version!r}, this workbook reads {SCHEMA_VERSION}")
         if not isinstance(data.get("answers"), dict):
             raise CorruptStoreError(self.path, "'answers' is missing or not an object")
@@ -144,12 +179,36 @@ class AnswerStore:
         """When the answer of one question was saved, or None."""
         return saved_time(self.records().get(question_id))
 
+    def ratings(self, grade_id: str) -> dict[str, str] | None:
+        """A self-learner's saved ratings of written answer ``grade_id`` (criterion id -> level), or None.
+
+        Reads the ``self_assessments`` record, else the answer ``<grade_id>_self_assessment`` of older stores.
+        """
+        document = self.read()
+        record = document.get(SELF_ASSESSMENTS, {})
+        record = record.get(grade_id) if isinstance(record, dict) else None
+        ratings = record.get("ratings") if isinstance(record, dict) else None
+        if ratings is None:
+            ratings = stored_value(document["answers"].get(f"{grade_id}{LEGACY_RATINGS_SUFFIX}"))
+        if not isinstance(ratings, dict):
+            return None
+        return {str(k): str(v) for k, v in ratings.items() if isinstance(k, str) and isinstance(v, str)}
+
     # -- writing ---------------------------------------------------------------------------------------------
 
     def save(self, question_id: str, value: object) -> SaveResult:
         """Save one answer atomically, keeping every other answer (the file is re-read first)."""
         check_id(question_id, "question id")
         normalized = normalize_value(value)
+
+        def change(data: dict[str, Any], now: datetime) -> None:
+            data["answers"][question_id] = {"value": normalized, "saved_at": now.isoformat()}
+            data["answers"] = dict(sorted(data["answers"].items()))
+
+        return self._update(change)
+
+    def _update(self, change) -> SaveResult:
+        """Re-read the store (moving an unreadable one aside), apply ``change(data, now)``, write atomically."""
         with self._folder_lock():
             moved: Path | None = None
             try:
@@ -158,12 +217,27 @@ class AnswerStore:
                 moved = self._move_aside()
                 data = self._empty()
             now = datetime.now().astimezone().replace(microsecond=0)
-            data["answers"][question_id] = {"value": normalized, "saved_at": now.isoformat()}
-            data["answers"] = dict(sorted(data["answers"].items()))
+            change(data, now)
             data.setdefault("notebook", self.notebook)
-            self._write_atomically(data)
+            write_atomically(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", FILE_MODE)
         self._remove_stale_temporaries()
         return SaveResult(saved_at=now, moved_aside=moved)
+
+    def save_ratings(self, grade_id: str, ratings: dict[str, str]) -> SaveResult:
+        """Save a self-learner's ratings of written answer ``grade_id``, atomically, keeping everything else."""
+        check_id(grade_id, "grade id")
+        checked = {
+            check_id(criterion, "criterion id"): check_id(level, "level") for criterion, level in ratings.items()
+        }
+
+        def change(data: dict[str, Any], now: datetime) -> None:
+            section = data.get(SELF_ASSESSMENTS)
+            section = dict(section) if isinstance(section, dict) else {}
+            section[grade_id] = {"ratings": dict(sorted(checked.items())), "saved_at": now.isoformat()}
+            data[SELF_ASSESSMENTS] = dict(sorted(section.items()))
+            data["answers"].pop(f"{grade_id}{LEGACY_RATINGS_SUFFIX}", None)  # one place for them from now on
+
+        return self._update(change)
 
     def recover(self) -> Path | None:
         """If the file is unreadable, move it aside and return its new path; otherwise return None."""
@@ -190,23 +264,6 @@ class AnswerStore:
                 os.replace(self.path, target)
                 return target
         raise OSError(f"could not find a free name to keep the unreadable store {self.path}")
-
-    def _write_atomically(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        folder = self.path.parent
-        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.tmp-", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as temp:
-                temp.write(text)
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.chmod(temp_name, FILE_MODE)  # mkstemp makes 0o600; teaching assistants and backups need to read it
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
-        _fsync_folder(folder)
 
     @contextlib.contextmanager
     def _folder_lock(self) -> Iterator[None]:
@@ -235,20 +292,7 @@ class AnswerStore:
     def _remove_stale_temporaries(self) -> None:
         """Delete temporary files of writers killed mid-write (old ones only: a young one may be live)."""
         cutoff = time.time() - STALE_TEMP_SECONDS
-        for temp in self.path.parent.glob(f".{self.path.name}.tmp-*"):
+        for temp in self.path.parent.glob(f"{temp_prefix(self.path)}*"):
             with contextlib.suppress(OSError):
                 if temp.stat().st_mtime < cutoff:
                     temp.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); silently skipped where folders cannot be opened."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(handle)
-    finally:
-        os.close(handle)

@@ -1,4 +1,4 @@
-"""Instructors: the structure check over every submission, as one pandas table, to speed up grading by hand.
+"""``python -m workbook writing-summary``: the structure check over every submission, to speed up hand grading.
 
 Reads ``<root>/<stage>/<student>/<assignment>/*.ipynb`` (stage ``submitted`` or ``autograded``) and finds the
 written answers by the rubric's grade ids. One row per student and project. An unreadable notebook or a missing
@@ -7,6 +7,7 @@ cell gives a row that says so; it never stops the table.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -111,3 +112,21 @@ def _problem(student: str, path: Path, project: str, message: str) -> dict:
         "problem": message,
         "hints": "",
     }
+
+
+def print_summary(root: Path, assignment: str, stage: str = "submitted", csv: Path | None = None) -> int:
+    """Print the table (without the hints) and, with ``csv``, write it whole; 1 with a message if nothing found."""
+    try:
+        table = summary_table(root, assignment, stage)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if table.empty:
+        print(f"no written answers found in {Path(root) / stage}/*/{assignment}/", file=sys.stderr)
+        return 1
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(table.drop(columns=["hints"]).to_string(index=False))
+    if csv:
+        table.to_csv(csv, index=False)
+        print(f"wrote {csv}")
+    return 0

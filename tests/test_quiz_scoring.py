@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbook import quiz
-from workbook.quiz.grading import check_key_fits, make_key, score
+from workbook.quiz.scoring import check_key_fits, make_key, score
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,238 @@
+"""``python -m workbook``'s manner: one line and a hint for a mistake, no traceback, a verdict line, exit codes.
+
+Each test makes the mistake an instructor makes, on a private copy of a course, and checks what the command says
+and that it changed nothing (in particular, no empty gradebook left behind).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_course
+from tests.nbgrader_helpers import run
+from workbook.cli import CRASHED, REFUSED, Outcome, Problem, run_command
+from workbook.grading.gradebook import RECORD, course_gradebook_url, recorded_url, shown, write_record
+
+ASSIGNMENT = "open_vs_closed"
+
+
+def workbook(course: Path, *args: str, env: dict[str, str] | None = None):
+    base = {key: value for key, value in os.environ.items() if key != "WORKBOOK_DB_URL"}
+    return run([sys.executable, "-m", "workbook", *args], course, env={**base, **(env or {})})
+
+
+def assert_refused(result, *phrases: str) -> None:
+    """Exit 2, no traceback, the error and hint lines, and the verdict as the last line."""
+    assert result.returncode == REFUSED, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert any(line.startswith("error: ") for line in lines), lines
+    assert any(line.startswith("hint: ") for line in lines), lines
+    assert "REFUSED" in lines[-1] and "(exit 2)" in lines[-1], lines
+    for phrase in phrases:
+        assert phrase in result.stderr, (phrase, result.stderr)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return copy_course(tmp_path / "course")
+
+
+def test_grade_before_build_refuses_and_leaves_no_gradebook(course: Path) -> None:
+    result = workbook(course, "grade", ASSIGNMENT)
+    assert_refused(result, "python -m workbook build")
+    assert not (course / "gradebook.db").exists(), "an empty gradebook.db was left behind"
+    assert not (course / "autograded").exists()
+
+
+@pytest.mark.parametrize("command", ["grade", "feedback", "export"])
+def test_commands_that_use_a_missing_gradebook_refuse(course: Path, command: str) -> None:
+    assert_refused(workbook(course, command, ASSIGNMENT), "no gradebook")
+    assert not (course / "gradebook.db").exists()
+
+
+def test_wrong_assignment_name_lists_the_real_ones_and_does_not_blame_the_build(course: Path) -> None:
+    result = workbook(course, "grade", "open_vs_clsoed")
+    assert_refused(result, "'open_vs_clsoed'", f"python -m workbook grade {ASSIGNMENT}")
+    assert "build" not in result.stderr
+
+
+def test_outside_the_course_folder(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    result = workbook(tmp_path / "elsewhere", "grade", ASSIGNMENT)
+    assert_refused(result, "no course found", "--root")
+
+
+def test_root_that_is_not_a_folder(course: Path) -> None:
+    assert_refused(workbook(course, "--root", str(course / "nope"), "hygiene"), "not a folder")
+
+
+def test_help_documents_the_exit_codes(course: Path) -> None:
+    for args in (["--help"], ["grade", "--help"]):
+        result = workbook(course, *args)
+        assert result.returncode == 0
+        assert "exit codes:" in result.stdout and "refused to start" in result.stdout, args
+
+
+def test_hygiene_ends_with_a_verdict(course: Path) -> None:
+    result = workbook(course, "hygiene")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("hygiene: OK"), result.stderr[-500:]
+
+
+def test_a_course_built_against_postgresql_never_falls_back_to_sqlite(course: Path) -> None:
+    """sudo drops WORKBOOK_DB_URL: the course must still reach the recorded server, never a new gradebook.db."""
+    write_record(course, "postgresql+psycopg2://grader:secret@127.0.0.1:9/gradebook")
+    assert "secret" not in (course / RECORD).read_text(), "a password went into the record"
+    assert stat.S_IMODE((course / RECORD).stat().st_mode) == 0o600
+    result = workbook(course, "grade", ASSIGNMENT)
+    assert_refused(result, "cannot reach the gradebook server")
+    assert "gradebook: postgresql+psycopg2://grader@127.0.0.1:9/gradebook (from gradebook.url)" in result.stdout
+    assert not (course / "gradebook.db").exists(), "fell back to SQLite"
+
+
+def test_a_gradebook_the_course_was_not_told_about_is_refused(course: Path) -> None:
+    write_record(course, f"sqlite:///{course / 'gradebook.db'}")
+    (course / "gradebook.db").write_bytes(b"")
+    other = f"sqlite:///{course / 'other.db'}"
+    result = workbook(course, "export", ASSIGNMENT, env={"WORKBOOK_DB_URL": other})
+    assert_refused(result, "other.db", "this course uses", "--switch-gradebook")
+    assert not (course / "other.db").exists()
+
+
+def test_an_empty_gradebook_file_is_refused(course: Path) -> None:
+    write_record(course, f"sqlite:///{course / 'gradebook.db'}")
+    (course / "gradebook.db").write_bytes(b"")
+    assert_refused(workbook(course, "feedback", ASSIGNMENT), "does not exist (or is empty)")
+
+
+def test_the_record_is_relative_for_sqlite_so_the_course_folder_can_move(tmp_path: Path, course: Path) -> None:
+    write_record(course, f"sqlite:///{course / 'gradebook.db'}")
+    moved = tmp_path / "moved"
+    shutil.move(course, moved)
+    assert recorded_url(moved) == f"sqlite:///{moved / 'gradebook.db'}"
+    saved = os.environ.pop("WORKBOOK_DB_URL", None)
+    try:
+        assert course_gradebook_url(moved) == f"sqlite:///{moved / 'gradebook.db'}"
+    finally:
+        if saved is not None:
+            os.environ["WORKBOOK_DB_URL"] = saved
+
+
+def test_printed_urls_hide_the_password() -> None:
+    assert shown("postgresql+psycopg2://grader:hunter22@db:5432/gb") == "postgresql+psycopg2://grader:***@db:5432/gb"
+
+
+def test_an_unexpected_error_is_one_line_unless_debug() -> None:
+    def broken(_args):
+        raise KeyError("boom")
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run_command("demo", broken, None)
+    assert code == CRASHED
+    assert "Traceback" not in err.getvalue() and "--debug" in err.getvalue()
+    assert err.getvalue().strip().splitlines()[-1] == "demo: CRASHED: nothing more was done (exit 3)"
+    with pytest.raises(KeyError):
+        run_command("demo", broken, None, debug=True)
+
+
+def test_a_problem_keeps_its_exit_code_and_an_outcome_its_summary() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert run_command("demo", lambda _a: Outcome(summary="all fine"), None) == 0
+        assert run_command("demo", lambda _a: (_ for _ in ()).throw(Problem("bad", "do this", 1)), None) == 1
+    assert out.getvalue() == "", "stdout is for results only"
+    assert err.getvalue().startswith("demo: OK: all fine (exit 0)\n")
+    assert "error: bad\nhint: do this\n" in err.getvalue()
+
+
+def test_build_starts_no_kernel_that_warns_about_plain_tcp(mini_course: Path) -> None:
+    """ipykernel 7 warns once per unencrypted kernel; the build's kernels are encrypted, so it prints nothing."""
+    result = workbook(mini_course, "build", "--no-gradebook")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "without encryption" not in result.stdout + result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("build: OK"), result.stderr[-300:]
+
+
+def test_readme_formgrader_instruction_starts_jupyterlab_even_as_root(tmp_path: Path, course: Path) -> None:
+    """The README's hand-grading step is `make formgrader`; its command must start (as root: --allow-root)."""
+    import re
+    import secrets
+    import shlex
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from tests.labkit import free_port, private_env
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| grade written answers by hand"))
+    assert re.search(r"`make formgrader`", row), row
+    port, token = free_port(), secrets.token_hex(8)
+    dry = subprocess.run(
+        ["make", "-n", "formgrader", f"PORT={port}"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in dry.stdout.splitlines() if "jupyter lab" in line)
+    words = shlex.split(line)
+    assert words[0].endswith(".venv/bin/jupyter"), words
+    command = [sys.executable, "-m", "jupyter", *words[1:], "--no-browser", f"--IdentityProvider.token={token}"]
+    server = subprocess.Popen(
+        command,
+        cwd=course,
+        env=private_env(tmp_path / "lab"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and server.poll() is None and status != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader?token={token}", timeout=5) as reply:
+                    status = reply.status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, server.stderr.read() if server.poll() is not None else "no answer from formgrader"
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def test_nothing_to_work_on_is_a_refusal_with_the_next_step(course: Path) -> None:
+    write_record(course, f"sqlite:///{course / 'gradebook.db'}")
+    (course / "gradebook.db").write_bytes(b"not empty")  # never opened: the commands stop before
+    assert_refused(workbook(course, "grade", ASSIGNMENT), "no submissions", f"nbgrader collect {ASSIGNMENT}")
+    assert_refused(workbook(course, "feedback", ASSIGNMENT), "no autograded submission", "workbook grade")
+    assert_refused(workbook(course, "writing-summary", ASSIGNMENT), "no submitted work", "nbgrader collect")
+    (course / "submitted" / "ada" / ASSIGNMENT).mkdir(parents=True)
+    assert_refused(workbook(course, "grade", ASSIGNMENT, "--student", "bob"), "from bob", "ada")
+
+
+def test_export_to_a_csv_file_name_is_refused_with_the_folder_form(course: Path) -> None:
+    """nbgrader's own export takes a file (--to grades.csv); ours writes two files into a folder."""
+    result = workbook(course, "export", ASSIGNMENT, "--to", "grades.csv")
+    assert_refused(result, "not a file", f"python -m workbook export {ASSIGNMENT} --to grades")
+    assert not (course / "grades.csv").exists()
+
+
+def test_debug_shows_the_traceback_before_or_after_the_command(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    for args in (["--debug", "hygiene"], ["hygiene", "--debug"]):
+        result = workbook(tmp_path / "elsewhere", *args)
+        assert result.returncode != 0 and "Traceback" in result.stderr, args
