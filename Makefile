@@ -8,6 +8,8 @@ PORT ?= 8888
 # `make test` spreads tests over this many processes (pytest-xdist; auto = one per core); 0 runs them in order.
 TEST_WORKERS ?= auto
 FAST_TESTS := not (browser or kernel or slow or postgres or hub)
+# Folders whose every test is heavy (tests/conftest.py marks them): `make check` does not even import them.
+HEAVY_FOLDERS := browser browser_costs binder hostile postgres hub
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -37,7 +39,8 @@ lab: $(LAB_VENV)/.installed
 check: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
 	$(TEST_VENV)/bin/ruff format --check .
-	$(TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider -m "$(FAST_TESTS)"
+	$(TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup -m "$(FAST_TESTS)" \
+		$(foreach folder,$(HEAVY_FOLDERS),--ignore=tests/$(folder))
 
 ## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
 test: $(TEST_VENV)/.installed

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbook.core.layout import Course
 from workbook.editions.release import generate_release
+from workbook.grading.gradebook import make_private, write_record
 
 
 def main(root: str) -> int:
@@ -18,6 +19,9 @@ def main(root: str) -> int:
     db_url = course.nbgrader_config().CourseDirectory.db_url
     with tempfile.TemporaryDirectory(prefix="wb-register-") as tmp:
         generate_release(course, Path(tmp), db_url=db_url)
+    # as `python -m workbook build` does: every workbook command then knows this course's gradebook
+    write_record(course.root, db_url)
+    make_private(db_url)
     return 0
 
 

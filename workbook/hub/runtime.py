@@ -1,9 +1,10 @@
 """A Python every account can run, with the packages of the environment that runs ``hub``.
 
 Students' servers, the formgrader and the grader's commands run as other accounts. When this environment's
-interpreter sits somewhere only root can read (pyenv under /root, say), the hub makes a small view of the same
-environment on a readable interpreter of the same version (e.g. Debian's /usr/bin/python3.11): a venv whose
-site-packages is this environment's, with console scripts pointing at it. Nothing is copied or installed.
+interpreter sits where only root can read it (pyenv under /root, say), the hub copies that interpreter (without
+its tests and site-packages, about 130 MB, once) into ``<hub_dir>/python/base`` and makes a venv over it whose
+site-packages is this environment's. The same interpreter version matters: a different patch release of Python
+breaks some pure-Python packages (soupsieve, used by the formgrader, fails on 3.11.2 and works on 3.11.7).
 """
 
 from __future__ import annotations
@@ -37,28 +38,46 @@ def runs_for_everyone(python: Path) -> bool:
     return done.returncode == 0
 
 
-def _readable_interpreter() -> Path | None:
-    for folder in ("/usr/local/bin", "/usr/bin"):
-        candidate = Path(folder) / VERSION
-        if candidate.is_file() and os.stat(candidate).st_mode & 0o005 == 0o005:
-            return candidate
-    return None
+# Not needed to run notebooks or servers; together about half of the standard library's size.
+SKIPPED = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "__pycache__", "config-*")
+
+
+def copy_interpreter(target: Path) -> Path:
+    """This interpreter (binary, libpython, standard library) under ``target``; returns the binary there."""
+    base = Path(sys.base_prefix)
+    marker = target / "VERSION"
+    if marker.exists() and marker.read_text() == sys.version:
+        return target / "bin" / VERSION
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "bin").mkdir(parents=True)
+    shutil.copy2(Path(sys._base_executable).resolve(), target / "bin" / VERSION)
+    (target / "lib").mkdir()
+    for library in base.glob(f"lib/libpython{VERSION[6:]}*.so*"):
+        shutil.copy2(library, target / "lib" / library.name, follow_symlinks=False)
+    shutil.copytree(base / "lib" / VERSION, target / "lib" / VERSION, ignore=shutil.ignore_patterns(*SKIPPED))
+    for folder, _dirs, files in os.walk(target):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o755 if os.access(path, os.X_OK) else 0o644)
+    marker.write_text(sys.version)
+    return target / "bin" / VERSION
 
 
 def shared_python(hub_dir: Path) -> Path:
-    """This environment's Python if everyone may run it; otherwise a venv view under ``hub_dir/python``."""
+    """This environment's Python if everyone may run it; otherwise a venv over a readable copy of it."""
     own = Path(sys.executable)
     if runs_for_everyone(own):
         return own
-    base = _readable_interpreter()
-    if base is None:
-        raise HubError(
-            f"{own} is readable by root only and there is no {VERSION} in /usr/bin or /usr/local/bin that students' "
-            f"accounts could run (hint: install {VERSION} system-wide, make a venv in /opt from it, install "
-            "deploy/hub/requirements.txt there and run the hub with that venv's python)"
-        )
     view = hub_dir / "python"
-    shutil.rmtree(view, ignore_errors=True)
+    binary = copy_interpreter(view / "base")
+    for old in ("bin", "lib", "etc", "share", "pyvenv.cfg"):
+        path = view / old
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path)
     (view / "bin").mkdir(parents=True)
     site = view / "lib" / VERSION / "site-packages"
     site.parent.mkdir(parents=True)
@@ -67,11 +86,17 @@ def shared_python(hub_dir: Path) -> Path:
         if (Path(sys.prefix) / shared).is_dir():
             (view / shared).symlink_to(Path(sys.prefix) / shared)
     (view / "pyvenv.cfg").write_text(
-        f"home = {base.parent}\ninclude-system-site-packages = false\nversion = {sys.version.split()[0]}\n"
+        f"home = {binary.parent}\ninclude-system-site-packages = false\nversion = {sys.version.split()[0]}\n"
     )
+    # The copied binary still looks for libpython where it was built: point it at the copy. "exec -a" keeps
+    # this path as argv[0], so Python finds pyvenv.cfg here and uses this environment's site-packages.
     python = view / "bin" / "python"
-    python.symlink_to(base)
-    (view / "bin" / VERSION).symlink_to(base)
+    python.write_text(
+        f'#!/bin/bash\nLD_LIBRARY_PATH="{binary.parent.parent / "lib"}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}" '
+        f'exec -a "$0" {binary} "$@"\n'
+    )
+    python.chmod(0o755)
+    (view / "bin" / VERSION).symlink_to("python")
     # Console scripts (jupyterhub-singleuser, nbgrader, alembic, jupyter...) with the view's interpreter.
     own_bin = Path(sys.prefix) / "bin"
     for script in own_bin.iterdir():
@@ -90,7 +115,7 @@ def shared_python(hub_dir: Path) -> Path:
         folder.chmod(0o755)
     if not runs_for_everyone(python):
         raise HubError(
-            f"students' accounts cannot import this environment's packages from {site.resolve()} "
+            f"students' accounts cannot run a copy of this Python with the packages in {site.resolve()} "
             "(hint: every folder on that path needs o+rx; or install the software in /opt, readable by all)"
         )
     return python
