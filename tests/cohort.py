@@ -108,7 +108,10 @@ def spoil_three_answers(folder: Path, stem: str, release_nb, source_nb) -> dict[
     ]
     if answers:
         nb.cells[answers[0]] = release_nb.cells[answers[0]]
-        for cell in source_nb.cells[answers[0] + 1 :]:
+        # The release may hold cells the source lacks (the build's notes for learners): find the answer by its id.
+        spoiled = grade_id(release_nb.cells[answers[0]])
+        in_source = next(i for i, c in enumerate(source_nb.cells) if grade_id(c) == spoiled)
+        for cell in source_nb.cells[in_source + 1 :]:
             if cell.metadata.get("nbgrader", {}).get("solution") or _is_quiz_cell(cell):
                 break
             if grade_id(cell) in points:
