@@ -160,7 +160,7 @@ chunk = b"x" * (4 * 1024**2)  # under the per-file limit; one write per file kee
 written, index = 0, 0
 try:
     while written < 16 * 1024**3:
-        with open(f"fill-{{index}}.bin", "wb") as handle:
+        with open(f"fill-{index}.bin", "wb") as handle:
             handle.write(chunk)
         written += len(chunk) // 1024**2
         index += 1
