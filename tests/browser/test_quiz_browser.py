@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.quiz_course import ASSIGNMENT, FIXTURE, STORE, make_course
 from tests.browser.quizpage import restart_kernel, run_all, save_notebook
 from tests.labkit import open_notebook, wait_for_kernel
+from workbook.quiz.bank import display_order
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 QUESTIONS = ("hosting_choice", "terms_match")
@@ -147,7 +148,9 @@ def test_keyboard_only_answers_autograde_to_exact_partial_points(page, lab, cour
     open_notebook(page, lab, path)
     run_all(page, QUESTIONS)
 
-    tab_to(page, '.wb-quiz-id-hosting_choice input[type="radio"][value="1"]')  # the open-weights option
+    # Options are shown in the question's fixed shuffled order: find where the open-weights option sits.
+    shown = display_order("hosting_choice", ["closed_api", "open_weights", "either"])
+    tab_to(page, f'.wb-quiz-id-hosting_choice input[type="radio"][value="{shown.index("open_weights")}"]')
     page.keyboard.press("Space")
     expect(status(page, "hosting_choice")).to_contain_text("Saved at")
 
