@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import REPO
 from tests.labkit import menu_command, open_notebook, private_env, start_server, stop_server, wait_for_kernel
@@ -165,7 +166,13 @@ def test_a_quiz_before_the_setup_cell_and_a_test_before_its_exercise_say_what_to
     quiz = _cell_index(path, lambda c: c.cell_type == "code" and "quiz.show(" in c.source)
     _run_cell(page, quiz)
     note = page.locator(f"{PANEL} .wb-name-error").first
-    note.wait_for(timeout=90_000)  # a fresh kernel on a busy machine
+    try:
+        note.wait_for(timeout=45_000)  # a fresh kernel on a busy machine
+    except PlaywrightTimeout:
+        # On a loaded machine the first Shift+Enter can reach the notebook before its kernel session is attached
+        # and is dropped without output; press it once more. The message itself is still required.
+        _run_cell(page, quiz)
+        note.wait_for(timeout=45_000)
     assert "run the notebook's setup cell first" in note.inner_text()
     test = _cell_index(
         path,
