@@ -35,6 +35,8 @@ SHARED_MACHINE_GROUPS = {
 }
 
 
+# tryfirst: xdist's worker reads the xdist_group markers in its own hook of this name; ours must add them before.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers by folder (see FOLDER_MARKERS), and one xdist group per module with a module-scoped fixture.
 

@@ -1,0 +1,57 @@
+"""`make test` spreads tests over xdist workers; tests sharing a module-scoped fixture must stay on one worker.
+
+Otherwise every worker builds its own graded course or Jupyter server (slow), tests that read what an earlier test
+of the module made (feedback before re-grading) fail at random, and two sandboxed grading runs overlap.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Loaded into each xdist worker; runs after every other collection hook, so it sees the node ids xdist will schedule
+# by (`<id>@<group>` under --dist loadgroup). Then it drops every test: the run only collects.
+RECORDER = """
+import json, os, pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with open(os.path.join(os.environ["GROUPING_OUT"], worker + ".json"), "w") as out:
+        json.dump([item.nodeid for item in items], out)
+    items[:] = []
+"""
+
+
+def scheduled_ids(tmp_path: Path, *modules: str) -> list[str]:
+    (tmp_path / "grouping_recorder.py").write_text(RECORDER)
+    env = {"PYTHONPATH": str(tmp_path), "GROUPING_OUT": str(tmp_path), "PATH": str(Path(sys.executable).parent)}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q"]
+        + ["-p", "grouping_recorder", "-p", "no:cacheprovider", *modules],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 5, run.stdout[-2000:] + run.stderr[-2000:]
+    return json.loads((tmp_path / "gw0.json").read_text())
+
+
+def test_tests_sharing_a_module_fixture_are_one_group(tmp_path: Path) -> None:
+    ids = scheduled_ids(tmp_path, "tests/test_instructor_safety.py")
+    grouped = [i for i in ids if i.endswith("@tests.test_instructor_safety")]
+    # Every test that takes the module's graded `cohort`; the two that need no course may run anywhere.
+    assert len(grouped) == len(ids) - 2 >= 5, ids
+    assert "test_feedback_says_not_graded_yet_and_is_private" in " ".join(grouped)
+
+
+def test_modules_that_grade_in_the_sandbox_are_one_group(tmp_path: Path) -> None:
+    ids = scheduled_ids(tmp_path, "tests/test_grading_parallel.py", "tests/hostile/test_hostile_submissions.py")
+    assert {i.split("::")[0].split("/")[-1] for i in ids} == {"test_grading_parallel.py", "test_hostile_submissions.py"}
+    assert all(i.endswith("@sandboxed-grading") for i in ids), ids
