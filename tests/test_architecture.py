@@ -204,6 +204,14 @@ def test_the_package_has_no_import_cycles() -> None:
     assert import_cycles(import_edges(PACKAGE)) == []
 
 
+def test_grading_does_not_import_the_edition_builder() -> None:
+    """Grading needs the course layout and the hidden-region rules, which live in the core, not the builder."""
+    edges = import_edges(PACKAGE)
+    assert any(e.source.startswith("workbook.grading.") for e in edges)
+    found = [e for e in edges if e.source.startswith("workbook.grading") and e.target.startswith("workbook.editions")]
+    assert found == []
+
+
 def test_every_student_package_exists() -> None:
     modules = module_names(PACKAGE)
     assert [p for p in (*STUDENT, *CORE) if p not in modules] == []

@@ -25,7 +25,7 @@ import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, code_scores, first_answer, grade, notebooks, submit
 from tests.nbgrader_helpers import autograded_points
-from workbook.editions.keys import quiz_keys
+from workbook.core.quiz_keys import quiz_keys
 from workbook.grading.sandbox import Limits, engine_problem
 
 pytestmark = pytest.mark.slow

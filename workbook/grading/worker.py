@@ -43,7 +43,7 @@ def init_worker(job: Job, slots) -> None:
     """Runs once in each worker process: take a slot (folder, uid) and load nbgrader's configuration."""
     import shutil
 
-    from workbook.editions.course import Course
+    from workbook.core.layout import Course
 
     slot = slots.get()
     slot_dir = Path(job.scratch_root) / f"slot-{slot}"
