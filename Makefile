@@ -47,7 +47,7 @@ test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check
-	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 $(LAB_VENV)/.hub-installed: $(LAB_VENV)/.installed deploy/hub/requirements.txt
 	$(LAB_VENV)/bin/python -m pip install --quiet -r deploy/hub/requirements.txt

@@ -1,14 +1,15 @@
 """A class on the real course hub under load: N students submit within one minute through nbgrader's exchange,
 then the instructor collects and grades. Also the memory of running student servers.
 
-    sudo .venv-test/bin/python benchmarks/hub_benchmark.py [--students 30] [--parallel 6] [--servers 4]
+    sudo .venv-test/bin/python benchmarks/hub_benchmark.py [--students 30] [--kernels 4]
 
 Each student is a real account. Before the clock starts every student fetches the assignment and fills it in
-(cycling through model answers, half-done and untouched work). Then every student runs ``nbgrader submit`` as
-themselves, ``--parallel`` at a time, and the benchmark checks the window from the first submit to the last.
-The grader collects (timed) and runs ``python -m workbook grade`` (timed). ``--servers`` students log in through
-the hub (PAM) so their JupyterLab servers run; one kernel is started in each; their memory is read from /proc
-(RSS and PSS, servers and kernels). Prints the load average, since other work on the machine skews every figure.
+(cycling through model answers, half-done and untouched work), then logs in through the hub (PAM), so their
+JupyterLab server runs. Then every student presses Submit at once: the same request the Assignments tab sends
+(``POST /user/<name>/assignments/submit``), which nbgrader's server extension runs as that student. The benchmark
+checks the window from the first submit to the last. The grader collects (timed) and runs ``python -m workbook
+grade`` (timed). Memory is read from /proc for every running server (RSS and PSS), and for one idle kernel in each
+of the first ``--kernels`` students. Prints the load average, since other work on the machine skews every figure.
 Needs root (accounts), like the hub itself.
 """
 
@@ -52,10 +53,23 @@ def fill_in(hub: CourseHub, student: str, kind: str) -> None:
         shutil.chown(path, student, student)
 
 
-def submit(hub: CourseHub, student: str) -> tuple[str, float, float, int, str]:
+def submit(hub: CourseHub, student: str, session) -> tuple[str, float, float, str]:
+    """Press Submit as the Assignments tab does; '' on success, else what went wrong."""
     started = time.monotonic()
-    done = hub.nbgrader(student, "submit", ASSIGNMENT)
-    return student, started, time.monotonic(), done.returncode, done.stderr[-300:]
+    xsrf = session.cookies.get("_xsrf", path=f"/user/{student}/") or session.cookies.get("_xsrf") or ""
+    response = session.post(
+        f"{hub.url}/user/{student}/assignments/submit",
+        data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT},
+        headers={"X-XSRFToken": xsrf},
+        timeout=300,
+    )
+    try:
+        body = response.json()  # nbgrader answers {"success": ..., "value": ...}
+    except ValueError:
+        body = {}
+    ok = response.status_code == 200 and body.get("success") is True
+    problem = "" if ok else f"{response.status_code} {str(body.get('value', response.text))[-300:]}"
+    return student, started, time.monotonic(), problem
 
 
 def memory_of(uid: int) -> dict[str, float]:
@@ -77,34 +91,35 @@ def memory_of(uid: int) -> dict[str, float]:
     return totals
 
 
-def start_servers(hub: CourseHub, students: list[str]) -> None:
+def log_in(hub: CourseHub, student: str):
+    """Log in through the hub's form and wait for the student's JupyterLab server; returns the browser session."""
     import requests
 
-    for student in students:
-        session = requests.Session()
-        session.get(f"{hub.url}/hub/login")
-        form = {"username": student, "password": hub.students[student], "_xsrf": session.cookies.get("_xsrf")}
-        session.post(f"{hub.url}/hub/login", data=form)
-        deadline = time.monotonic() + 180
-        while True:  # following the redirects through spawn-pending and the server's OAuth login
-            page = session.get(f"{hub.url}/user/{student}/lab")
-            if page.status_code == 200 and f"/user/{student}/lab" in page.url:
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{student}'s server did not start: {page.status_code} {page.url}")
-            time.sleep(1)
-        xsrf = session.cookies.get("_xsrf", path=f"/user/{student}/") or session.cookies.get("_xsrf")
-        kernel = session.post(f"{hub.url}/user/{student}/api/kernels", json={}, headers={"X-XSRFToken": xsrf or ""})
-        if kernel.status_code not in (200, 201):
-            print(f"note: no kernel for {student}: {kernel.status_code}", file=sys.stderr)
-    time.sleep(5)  # let the kernels finish starting
+    session = requests.Session()
+    session.get(f"{hub.url}/hub/login")
+    form = {"username": student, "password": hub.students[student], "_xsrf": session.cookies.get("_xsrf")}
+    session.post(f"{hub.url}/hub/login", data=form)
+    deadline = time.monotonic() + 300
+    while True:  # following the redirects through spawn-pending and the server's OAuth login
+        page = session.get(f"{hub.url}/user/{student}/lab")
+        if page.status_code == 200 and f"/user/{student}/lab" in page.url:
+            return session
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{student}'s server did not start: {page.status_code} {page.url}")
+        time.sleep(1)
+
+
+def start_kernel(hub: CourseHub, student: str, session) -> None:
+    xsrf = session.cookies.get("_xsrf", path=f"/user/{student}/") or session.cookies.get("_xsrf")
+    kernel = session.post(f"{hub.url}/user/{student}/api/kernels", json={}, headers={"X-XSRFToken": xsrf or ""})
+    if kernel.status_code not in (200, 201):
+        print(f"note: no kernel for {student}: {kernel.status_code}", file=sys.stderr)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=30)
-    parser.add_argument("--parallel", type=int, default=6, help="submits running at the same time")
-    parser.add_argument("--servers", type=int, default=4, help="student servers to start for the memory figure")
+    parser.add_argument("--kernels", type=int, default=4, help="students who also start one idle kernel")
     parser.add_argument("--workers", type=int, default=None, help="grading workers (default: CPU count)")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -118,17 +133,22 @@ def main() -> int:
         hub.start()
         assert hub.nbgrader(hub.grader, "release_assignment", ASSIGNMENT).returncode == 0
         students = sorted(hub.students)
-        with ThreadPoolExecutor(args.parallel) as pool:
+        with ThreadPoolExecutor(6) as pool:
             fetched = list(pool.map(lambda s: hub.nbgrader(s, "fetch_assignment", ASSIGNMENT).returncode, students))
         assert fetched == [0] * len(students), fetched
         for number, student in enumerate(students):
             fill_in(hub, student, ("correct", "half", "untouched")[number % 3])
+        logged_in = time.monotonic()
+        with ThreadPoolExecutor(4) as pool:
+            sessions = dict(zip(students, pool.map(lambda s: log_in(hub, s), students), strict=True))
+        print(f"{len(sessions)} student servers running after {time.monotonic() - logged_in:.0f} s; {load()}")
+        servers = [memory_of(pwd.getpwnam(s).pw_uid) for s in students]
 
         print(f"submitting: {load()}")
-        with ThreadPoolExecutor(args.parallel) as pool:
-            results = list(pool.map(lambda s: submit(hub, s), students))
+        with ThreadPoolExecutor(len(students)) as pool:
+            results = list(pool.map(lambda s: submit(hub, s, sessions[s]), students))
         window = max(r[2] for r in results) - min(r[1] for r in results)
-        failed = [(r[0], r[3], r[4]) for r in results if r[3] != 0]
+        failed = [(r[0], r[3]) for r in results if r[3]]
         inbound = hub.exchange / COURSE_ID / "inbound"
         arrived = {p.name.split("+")[0] for p in inbound.iterdir()}
 
@@ -148,29 +168,23 @@ def main() -> int:
         graded = hub.workbook(*grade_args, timeout=3600)
         grade_seconds = time.monotonic() - grade_started
         notebooks = len(complete) * len(released)
-
         print(f"after grading: {load()}")
-        start_servers(hub, students[: args.servers])
-        per_student = [memory_of(pwd.getpwnam(s).pw_uid) for s in students[: args.servers]]
-        hub_pid = int((hub.hub_dir / "private" / "hub.pid").read_text())
-        hub_mem = (
-            float(
-                next(
-                    line
-                    for line in Path(f"/proc/{hub_pid}/status").read_text().splitlines()
-                    if line.startswith("VmRSS")
-                ).split()[1]
-            )
-            / 1024
-        )
 
-        def mean(key: str) -> float:
-            return sum(p[key] for p in per_student) / len(per_student)
+        for student in students[: args.kernels]:
+            start_kernel(hub, student, sessions[student])
+        time.sleep(5)  # let the kernels finish starting
+        with_kernel = [memory_of(pwd.getpwnam(s).pw_uid) for s in students[: args.kernels]]
+        hub_pid = int((hub.hub_dir / "private" / "hub.pid").read_text())
+        status = Path(f"/proc/{hub_pid}/status").read_text().splitlines()
+        hub_mem = float(next(line for line in status if line.startswith("VmRSS")).split()[1]) / 1024
+
+        def mean(rows: list[dict[str, float]], key: str) -> float:
+            return sum(row[key] for row in rows) / len(rows)
 
         print()
         print(f"students                      {len(students)}")
         print(f"submits failed                {len(failed)} {failed[:3] if failed else ''}")
-        print(f"submit window (first to last) {window:.1f} s ({args.parallel} at a time)")
+        print(f"submit window (first to last) {window:.1f} s (all at once, through each student's server)")
         print(f"submissions in the exchange   {len(arrived & set(students))} of {len(students)}")
         print(f"submissions lost              {lost}")
         print(f"collect                       {collect_seconds:.1f} s (exit {collected.returncode})")
@@ -180,9 +194,12 @@ def main() -> int:
             f"(exit {graded.returncode})"
         )
         print(
-            f"memory per student server     RSS {mean('server_rss'):.0f} MiB, PSS {mean('server_pss'):.0f} MiB; "
-            f"with one idle kernel: +RSS {mean('kernel_rss'):.0f} MiB, +PSS {mean('kernel_pss'):.0f} MiB "
-            f"(mean of {len(per_student)})"
+            f"memory per student server     RSS {mean(servers, 'server_rss'):.0f} MiB, "
+            f"PSS {mean(servers, 'server_pss'):.0f} MiB (mean of {len(servers)} running at once)"
+        )
+        print(
+            f"one idle kernel adds          RSS {mean(with_kernel, 'kernel_rss'):.0f} MiB, "
+            f"PSS {mean(with_kernel, 'kernel_pss'):.0f} MiB (mean of {len(with_kernel)})"
         )
         print(f"the hub process               RSS {hub_mem:.0f} MiB")
         print(f"end: {load()}")

@@ -25,13 +25,16 @@ FOLDER_MARKERS = {
     "hub": "hub",
 }
 
-# Modules that must not run at the same time as each other, because what they use is one per machine: `workbook
-# grade` as root gives each worker slot a fixed sandbox uid and kills that uid's leftover processes after each
-# student, so two grading runs at once kill each other's kernels. One xdist group runs them one after another.
-SHARED_MACHINE_GROUPS = {
+# Modules that must run on one worker, one after another, beyond those grouped by their module-scoped fixtures:
+# - `workbook grade` as root gives each worker slot a fixed sandbox uid and kills that uid's leftover processes
+#   after each student, so two grading runs at once kill each other's kernels;
+# - the hub tests share one session-scoped hub (minutes to set up), which each worker would otherwise build again.
+MODULE_GROUPS = {
     "tests.test_grading_parallel": "sandboxed-grading",
     "tests.hostile.test_hostile_submissions": "sandboxed-grading",
     "tests.postgres.test_postgres_pipeline": "sandboxed-grading",
+    "tests.hub.test_hub_end_to_end": "course-hub",
+    "tests.hub.test_hub_safety": "course-hub",
 }
 
 
@@ -51,8 +54,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.module.__name__ if item.module else str(item.path)
         fixtures = getattr(item, "_fixtureinfo", None)
         definitions = fixtures.name2fixturedefs.values() if fixtures is not None else []
-        if module in SHARED_MACHINE_GROUPS:
-            item.add_marker(pytest.mark.xdist_group(SHARED_MACHINE_GROUPS[module]))
+        if module in MODULE_GROUPS:
+            item.add_marker(pytest.mark.xdist_group(MODULE_GROUPS[module]))
         elif any(d.scope in ("module", "package") for defs in definitions for d in defs):
             item.add_marker(pytest.mark.xdist_group(module))
 

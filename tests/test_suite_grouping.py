@@ -55,3 +55,9 @@ def test_modules_that_grade_in_the_sandbox_are_one_group(tmp_path: Path) -> None
     ids = scheduled_ids(tmp_path, "tests/test_grading_parallel.py", "tests/hostile/test_hostile_submissions.py")
     assert {i.split("::")[0].split("/")[-1] for i in ids} == {"test_grading_parallel.py", "test_hostile_submissions.py"}
     assert all(i.endswith("@sandboxed-grading") for i in ids), ids
+
+
+def test_the_hub_tests_share_one_worker_and_so_one_hub(tmp_path: Path) -> None:
+    ids = scheduled_ids(tmp_path, "tests/hub")
+    assert {i.split("::")[0].split("/")[-1] for i in ids} == {"test_hub_end_to_end.py", "test_hub_safety.py"}
+    assert all(i.endswith("@course-hub") for i in ids), ids
