@@ -75,6 +75,18 @@ class JupyterServer:
         except urllib.error.HTTPError as error:
             return error.code
 
+    def stop_kernels(self) -> int:
+        """Shut down every kernel session (so the next notebook opened starts fresh); returns how many."""
+        headers = {"Authorization": f"token {self.token}"}
+        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/api/sessions", headers=headers)) as answer:
+            sessions = json.loads(answer.read())
+        for session in sessions:
+            request = urllib.request.Request(
+                f"{self.url}/api/sessions/{session['id']}", method="DELETE", headers=headers
+            )
+            urllib.request.urlopen(request, timeout=30).close()
+        return len(sessions)
+
     def set_theme(self, theme: str) -> None:
         """Change JupyterLab's theme setting through the settings API (takes effect on the next page load)."""
         body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import html
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -216,17 +215,15 @@ def test_exports_nbgrader_csv_and_canvas_csv_with_no_total_while_answers_wait(gr
         assert rows[student]["not_graded_yet"] == "0"
 
 
-def test_analytics_notebook_plots_and_finds_the_wrong_options(graded) -> None:
+def test_analytics_notebook_plots_and_finds_the_wrong_options(graded, monkeypatch) -> None:
     from nbclient import NotebookClient
 
     course, env, _, _, _ = graded
     nb = nbformat.read(str(REPO / "instructor" / "analytics.ipynb"), as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "committed with outputs"
-    os.environ.update(env, WORKBOOK_COURSE_ROOT=str(course))
-    try:
-        NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(course)}}).execute()
-    finally:
-        os.environ.pop("WORKBOOK_COURSE_ROOT")
+    for key, value in {**env, "WORKBOOK_COURSE_ROOT": str(course)}.items():  # the kernel inherits them; undone after
+        monkeypatch.setenv(key, value)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(course)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2, "two distribution plots"
     assert not [o for o in outputs if o.output_type == "error"]

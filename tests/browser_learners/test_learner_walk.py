@@ -148,10 +148,25 @@ def test_mathjax_runs_here_so_the_price_check_means_something(page, lab) -> None
 
 
 def _run_cell(page, index: int) -> None:
+    """Run one cell and wait until it has run (its prompt shows an execution number).
+
+    On a loaded machine the first Shift+Enter can reach the notebook before its kernel session is attached and is
+    dropped without a trace; then it is pressed once more.
+    """
     cell = page.locator(f"{PANEL} .jp-Cell").nth(index)
-    cell.scroll_into_view_if_needed()
-    cell.locator(".jp-InputPrompt").click()
-    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputPrompt")
+    for attempt in (1, 2):
+        cell.scroll_into_view_if_needed()
+        prompt.click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(
+                "(el) => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=60_000
+            )
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     wait_for_kernel(page)
 
 
@@ -162,17 +177,12 @@ def _cell_index(path: Path, predicate) -> int:
 
 def test_a_quiz_before_the_setup_cell_and_a_test_before_its_exercise_say_what_to_do(page, lab) -> None:
     path = lab.root / "student" / "01_what_open_means.ipynb"
+    lab.stop_kernels()  # an earlier test ran this notebook's setup cell in a kernel that would still be running
     open_notebook(page, lab, "student/01_what_open_means.ipynb")
     quiz = _cell_index(path, lambda c: c.cell_type == "code" and "quiz.show(" in c.source)
     _run_cell(page, quiz)
     note = page.locator(f"{PANEL} .wb-name-error").first
-    try:
-        note.wait_for(timeout=45_000)  # a fresh kernel on a busy machine
-    except PlaywrightTimeout:
-        # On a loaded machine the first Shift+Enter can reach the notebook before its kernel session is attached
-        # and is dropped without output; press it once more. The message itself is still required.
-        _run_cell(page, quiz)
-        note.wait_for(timeout=45_000)
+    note.wait_for(timeout=45_000)
     assert "run the notebook's setup cell first" in note.inner_text()
     test = _cell_index(
         path,

@@ -217,7 +217,9 @@ def enter_manual_grade(page: Page, hub: CourseHub, student: str, score: float) -
     page.goto(f"{hub.url}/services/{COURSE_ID}/formgrader/submissions/{submission_id(hub, student, ca.WRITING_NB)}/")
     field = page.locator(f"input.score#{ca.WRITTEN_CELL}")
     expect(field).to_be_visible(timeout=60_000)
-    with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as answer:
+    page.wait_for_load_state("networkidle")  # the page's scripts have fetched the grades and bound their handlers
+    saved = lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT"  # noqa: E731
+    with page.expect_response(saved, timeout=60_000) as answer:
         field.fill(str(score))
         field.press("Tab")  # the formgrader saves on change
     assert answer.value.ok
