@@ -37,14 +37,14 @@ lab: $(LAB_VENV)/.installed
 
 ## The fast loop (under a minute): lint, format check, and every test that needs no browser, kernel or server.
 check: $(TEST_VENV)/.installed
-	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/ruff check --no-cache .
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup -m "$(FAST_TESTS)" \
 		$(foreach folder,$(HEAVY_FOLDERS),--ignore=tests/$(folder))
 
 ## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
 test: $(TEST_VENV)/.installed
-	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/ruff check --no-cache .
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check
 	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15

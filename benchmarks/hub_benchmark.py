@@ -91,24 +91,6 @@ def memory_of(uid: int) -> dict[str, float]:
     return totals
 
 
-def log_in(hub: CourseHub, student: str):
-    """Log in through the hub's form and wait for the student's JupyterLab server; returns the browser session."""
-    import requests
-
-    session = requests.Session()
-    session.get(f"{hub.url}/hub/login")
-    form = {"username": student, "password": hub.students[student], "_xsrf": session.cookies.get("_xsrf")}
-    session.post(f"{hub.url}/hub/login", data=form)
-    deadline = time.monotonic() + 300
-    while True:  # following the redirects through spawn-pending and the server's OAuth login
-        page = session.get(f"{hub.url}/user/{student}/lab")
-        if page.status_code == 200 and f"/user/{student}/lab" in page.url:
-            return session
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{student}'s server did not start: {page.status_code} {page.url}")
-        time.sleep(1)
-
-
 def start_kernel(hub: CourseHub, student: str, session) -> None:
     xsrf = session.cookies.get("_xsrf", path=f"/user/{student}/") or session.cookies.get("_xsrf")
     kernel = session.post(f"{hub.url}/user/{student}/api/kernels", json={}, headers={"X-XSRFToken": xsrf or ""})
@@ -140,7 +122,7 @@ def main() -> int:
             fill_in(hub, student, ("correct", "half", "untouched")[number % 3])
         logged_in = time.monotonic()
         with ThreadPoolExecutor(4) as pool:
-            sessions = dict(zip(students, pool.map(lambda s: log_in(hub, s), students), strict=True))
+            sessions = dict(zip(students, pool.map(hub.log_in, students), strict=True))
         print(f"{len(sessions)} student servers running after {time.monotonic() - logged_in:.0f} s; {load()}")
         servers = [memory_of(pwd.getpwnam(s).pw_uid) for s in students]
 

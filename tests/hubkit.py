@@ -85,7 +85,7 @@ class CourseHub:
             "PYTHONWARNINGS": "ignore",
         }
         if user != self.grader:
-            environment["JUPYTER_CONFIG_PATH"] = str(self.hub_dir / "student-jupyter")
+            environment["JUPYTER_CONFIG_PATH"] = environment["JUPYTER_PATH"] = str(self.hub_dir / "student-jupyter")
         environment.update(env)
         return sh(
             ["runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in environment.items()), *command],
@@ -128,6 +128,26 @@ class CourseHub:
         self.students[name] = password
 
     # --- the hub process ------------------------------------------------------------------------------------------
+    def log_in(self, user: str, timeout: float = 300):
+        """Log in through the hub's form and wait for the user's JupyterLab server; returns the HTTP session."""
+        import requests
+
+        session = requests.Session()
+        session.get(f"{self.url}/hub/login")
+        password = self.grader_password if user == self.grader else self.students[user]
+        session.post(
+            f"{self.url}/hub/login",
+            data={"username": user, "password": password, "_xsrf": session.cookies.get("_xsrf")},
+        )
+        deadline = time.monotonic() + timeout
+        while True:  # following the redirects through spawn-pending and the server's OAuth login
+            page = session.get(f"{self.url}/user/{user}/lab")
+            if page.status_code == 200 and f"/user/{user}/lab" in page.url:
+                return session
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{user}'s server did not start: {page.status_code} {page.url}")
+            time.sleep(1)
+
     def start(self, timeout: float = 120) -> None:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"

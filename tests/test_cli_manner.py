@@ -155,6 +155,7 @@ def test_a_problem_keeps_its_exit_code_and_an_outcome_its_summary() -> None:
     assert "error: bad\nhint: do this\n" in err.getvalue()
 
 
+@pytest.mark.kernel  # a build runs every notebook: not for the fast loop
 def test_build_starts_no_kernel_that_warns_about_plain_tcp(mini_course: Path) -> None:
     """ipykernel 7 warns once per unencrypted kernel; the build's kernels are encrypted, so it prints nothing."""
     result = workbook(mini_course, "build", "--no-gradebook")

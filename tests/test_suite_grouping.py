@@ -11,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # each test starts pytest with two workers
 
 # Loaded into each xdist worker; runs after every other collection hook, so it sees the node ids xdist will schedule
 # by (`<id>@<group>` under --dist loadgroup). Then it drops every test: the run only collects.

@@ -120,3 +120,4 @@ def test_the_image_gets_the_student_requirements_and_never_the_keys():
     for secret in ("source", "questions", "gradebook"):
         assert secret not in copied
     assert Path(REPO / "requirements.txt").exists()
+    assert "RUN python -m workbook.learnerlab --sys-prefix" in dockerfile, "kernels without the friendly messages"

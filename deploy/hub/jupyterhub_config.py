@@ -5,7 +5,8 @@ the Python that runs everything, and the ports chosen for this run. Nothing here
 
 - Login: PAM (the machine's own accounts and passwords); only the grader and the students' Unix group may log in.
 - Each student's server runs as that student's own account (LocalProcessSpawner), with the course's exchange and
-  nbgrader's instructor tools turned off (JUPYTER_CONFIG_PATH -> student-jupyter/).
+  nbgrader's instructor tools turned off, and a kernel with plain messages for cells run out of order
+  (JUPYTER_CONFIG_PATH and JUPYTER_PATH -> student-jupyter/).
 - The formgrader is a hub service named after the course, running as the grader account in the course folder;
   only the grader may open it (role formgrade-<course>). It is served under this hub's own origin
   (/services/<course>/), so JupyterHub's rule against framing other origins does not get in its way.
@@ -55,6 +56,7 @@ c.Spawner.http_timeout = 90
 student_config = settings["hub_dir"] + "/student-jupyter"
 c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": student_config,
+    "JUPYTER_PATH": student_config,  # its kernels/python3: the course's kernel, with friendly messages
     "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONWARNINGS": "ignore",
 }

@@ -44,6 +44,27 @@ def test_the_hub_logs_in_real_accounts_with_their_passwords(course_hub: CourseHu
     assert session.cookies.get("jupyterhub-session-id")
 
 
+KERNEL_PROBE = """
+from jupyter_client.manager import start_new_kernel
+manager, client = start_new_kernel(kernel_name="python3")
+try:
+    client.execute_interactive("quiz.show('x')", timeout=120, output_hook=lambda m: print(m["content"]))
+finally:
+    manager.shutdown_kernel(now=True)
+"""
+
+
+def test_a_students_kernel_explains_a_cell_run_before_the_setup_cell(course_hub: CourseHub):
+    student = names(course_hub)[2]
+    session = course_hub.log_in(student)
+    specs = session.get(f"{course_hub.url}/user/{student}/api/kernelspecs").json()
+    argv = specs["kernelspecs"][specs["default"]]["spec"]["argv"]
+    assert "--ext=workbook.friendly" in argv, argv  # the kernel the student's server starts
+    ran = course_hub.as_user(student, [course_hub.python, "-c", KERNEL_PROBE], timeout=300)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "run the notebook's setup cell first" in ran.stdout, ran.stdout[-2000:]
+
+
 def test_exchange_has_the_permissions_nbgrader_documents(course_hub: CourseHub):
     def mode(path: Path) -> int:
         return stat.S_IMODE(path.stat().st_mode)

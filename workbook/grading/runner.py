@@ -81,14 +81,7 @@ def grade(
     course_root: Path, assignment: str, options: GradeOptions | None = None, progress: TextIO | None = sys.stderr
 ) -> GradeRun:
     """Autograde ``assignment`` for every submitted student (or ``options.students``)."""
-    from nbgrader.api import Gradebook
-    from nbgrader.coursedir import CourseDirectory
-
     from workbook.core.layout import Course
-
-    from . import template, worker
-    from .quizcheck import keys_for_assignment
-    from .record import record_student
 
     options = options or GradeOptions()
     started = time.monotonic()
@@ -121,6 +114,14 @@ def grade(
             "grading could not replace them",
             f"sudo chown -R $(id -un) {course_root / 'autograded'}",
         )
+    # nbgrader takes seconds to import: only once the command is sure to have work to do.
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    from . import template, worker
+    from .quizcheck import keys_for_assignment
+    from .record import record_student
+
     autograded = course_root / "autograded"
     if not autograded.exists():
         autograded.mkdir(mode=0o700)  # students' work: never readable by other users (the next run checks)

@@ -126,15 +126,24 @@ def nbgrader_config_text(settings: HubSettings, course_root: Path | None = None)
     return "\n".join(lines) + "\n"
 
 
-def write_student_config(settings: HubSettings) -> None:
-    """JUPYTER_CONFIG_PATH of students' servers: this course's exchange, and nbgrader's instructor tools off."""
+def write_student_config(settings: HubSettings, python: Path) -> None:
+    """Students' Jupyter settings (their servers' JUPYTER_CONFIG_PATH and JUPYTER_PATH): this course's exchange,
+    nbgrader's instructor tools off, and a Python kernel that explains cells run out of order (workbook.friendly,
+    as in the self-learners' lab; it stays silent while nbgrader grades)."""
     folder = settings.student_config
     _write(folder / "nbgrader_config.py", nbgrader_config_text(settings))
+    kernel = {
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}", "--ext=workbook.friendly"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+    _write(folder / "kernels" / "python3" / "kernel.json", json.dumps(kernel, indent=2))
     server = {"ServerApp": {"jpserver_extensions": {name: False for name in STUDENT_SERVER_OFF}}}
     _write(folder / "jupyter_server_config.json", json.dumps(server, indent=2))
     page = {"disabledExtensions": {name: True for name in STUDENT_LAB_OFF}}
     _write(folder / "labconfig" / "page_config.json", json.dumps(page, indent=2))
-    for path in (folder, folder / "labconfig"):
+    for path in (folder, folder / "labconfig", folder / "kernels", folder / "kernels" / "python3"):
         os.chmod(path, 0o755)
 
 
@@ -261,7 +270,7 @@ def setup(settings: HubSettings, checkout: Path, log=print, new_exchange: bool =
 
     warn_about_readable_keys([checkout.resolve(), Path(workbook.__file__).resolve().parents[1]], log)
     ensure_exchange(settings)
-    write_student_config(settings)
+    write_student_config(settings, python)
     write_grader_config(settings)
     if copy_course(settings, checkout):
         log(f"copied the course to {settings.course_root} (readable by {settings.grader} only)")
