@@ -25,14 +25,10 @@ FOLDER_MARKERS = {
     "hub": "hub",
 }
 
-# Modules that must run on one worker, one after another, beyond those grouped by their module-scoped fixtures:
-# - `workbook grade` as root gives each worker slot a fixed sandbox uid and kills that uid's leftover processes
-#   after each student, so two grading runs at once kill each other's kernels;
-# - the hub tests share one session-scoped hub (minutes to set up), which each worker would otherwise build again.
+# Modules that must run on one worker, beyond those grouped by their module-scoped fixtures: the hub tests share one
+# session-scoped hub (minutes to set up), which each worker would otherwise build again. (Grading runs at once are
+# fine: each claims its kernel uids, see workbook.grading.sandbox.UidClaim.)
 MODULE_GROUPS = {
-    "tests.test_grading_parallel": "sandboxed-grading",
-    "tests.hostile.test_hostile_submissions": "sandboxed-grading",
-    "tests.postgres.test_postgres_pipeline": "sandboxed-grading",
     "tests.hub.test_hub_end_to_end": "course-hub",
     "tests.hub.test_hub_safety": "course-hub",
 }

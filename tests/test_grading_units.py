@@ -14,6 +14,7 @@ from workbook.grading.results import GRADED, MISSING, TIMED_OUT, NotebookResult,
 from workbook.grading.runner import GradeOptions, GradingError, sandbox_spec
 from workbook.grading.sandbox import (
     HOME,
+    UidClaim,
     copy_regular_files,
     kernel_environment,
     paths_the_kernel_needs,
@@ -149,3 +150,33 @@ def test_mount_point_parents_are_enterable_and_never_cover_a_bind() -> None:
     folders = options[3::4]
     assert options[0:3] == ["--perms", "0755", "--dir"]
     assert folders == ["/home", "/root", "/work", "/root/.pyenv", "/work/course", "/root/.pyenv/versions"]
+
+
+def test_two_grading_runs_at_once_never_give_two_students_one_kernel_uid(tmp_path: Path) -> None:
+    """Each kernel uid has its own process limit; a uid claimed by one run (another process) is skipped by the next."""
+    import subprocess
+    import time
+
+    base = 64900
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from workbook.grading.sandbox import UidClaim; "
+            f"c = UidClaim({base}, 1, locks=Path({str(tmp_path)!r})); print(c.uid, flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        held = int(holder.stdout.readline())
+        mine = UidClaim(base, 1, locks=tmp_path)
+        again = UidClaim(base, 1, locks=tmp_path)
+        assert len({held, mine.uid, again.uid}) == 3
+        mine.release()
+        assert UidClaim(base, 1, locks=tmp_path).uid == mine.uid, "a released uid is free again"
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    assert UidClaim(base, 1, locks=tmp_path).uid == held, "a run that died holds nothing"

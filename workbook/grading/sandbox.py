@@ -138,17 +138,49 @@ def sandbox_uids(count: int, base: int = DEFAULT_UID_BASE) -> list[int]:
 UIDS_PER_WORKER = 1000
 
 
-def unused_uid(base: int, start: int) -> int:
-    """A uid in ``[base, base + UIDS_PER_WORKER)`` (a worker's range), from ``start`` on, with no account or process."""
-    busy = _uids_of_running_processes()
-    for step in range(UIDS_PER_WORKER):
-        candidate = base + (start + step) % UIDS_PER_WORKER
-        try:
-            pwd.getpwuid(candidate)
-        except KeyError:
-            if candidate not in busy:
-                return candidate
-    raise SandboxError(f"no free user id in {base}..{base + UIDS_PER_WORKER - 1}")
+# Grading runs on one machine claim kernel uids here, so two runs at once (two courses, or a test suite) never give
+# two students the same uid, whose process limit they would then share.
+UID_LOCKS = Path("/run/lock/workbook-grade-uids") if Path("/run/lock").is_dir() else Path("/tmp/.workbook-grade-uids")
+
+
+class UidClaim:
+    """A kernel uid held for one student: no account, no process, and locked against other grading runs.
+
+    ``release()`` (or the end of the process) frees it; the lock is an ``flock``, so a crashed run never blocks
+    the uid.
+    """
+
+    def __init__(self, base: int, start: int, locks: Path = UID_LOCKS) -> None:
+        import fcntl
+
+        locks.mkdir(mode=0o700, exist_ok=True)
+        busy = _uids_of_running_processes()
+        for step in range(UIDS_PER_WORKER):
+            candidate = base + (start + step) % UIDS_PER_WORKER
+            if candidate in busy or _has_account(candidate):
+                continue
+            handle = os.open(locks / str(candidate), os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                continue
+            self.uid, self._handle = candidate, handle
+            return
+        raise SandboxError(f"no free user id in {base}..{base + UIDS_PER_WORKER - 1}")
+
+    def release(self) -> None:
+        if self._handle is not None:
+            os.close(self._handle)  # closing the file drops the flock
+            self._handle = None
+
+
+def _has_account(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
 
 
 def _uids_of_running_processes() -> set[int]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from .results import GRADED, KERNEL_DIED, MISSING, REJECTED, TIMED_OUT, UNREADABLE, NotebookResult, StudentResult
-from .sandbox import Limits, Sandbox, SandboxError, SandboxSpec, unused_uid
+from .sandbox import Limits, Sandbox, SandboxError, SandboxSpec, UidClaim
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Job:
     notebooks: tuple[str, ...]
     template_db: str  # the slot copies this private assignment record (see template.py)
     scratch_root: str
-    sandbox: SandboxSpec  # without a uid: as root, each student gets one (see unused_uid)
+    sandbox: SandboxSpec  # without a uid: as root, each student gets one (see UidClaim)
     uids: tuple[int | None, ...] = ()  # grading as root: the first uid of each slot's range
     font_cache: str | None = None
     timeout: int | None = None  # overrides Execute.timeout when set
@@ -82,13 +82,15 @@ def _grade_in_sandbox(student: str) -> tuple[StudentResult, bool]:
     job: Job = _state["job"]
     result, sandbox_failed = StudentResult(student=student), False
     font_cache = Path(job.font_cache) if job.font_cache else None
-    spec = _state["spec"]
-    if _state["uid_base"] is not None:
-        # As root: a user id no process uses, so nothing of an earlier student counts against the process limit.
-        _state["students_graded"] += 1
-        spec = dataclasses.replace(spec, uid=unused_uid(_state["uid_base"], _state["students_graded"]))
-    sandbox = Sandbox(spec, _state["slot_dir"] / "student", font_cache)
+    spec, claim = _state["spec"], None
+    sandbox = None
     try:
+        if _state["uid_base"] is not None:
+            # As root: a user id nobody else uses, so no earlier student's process counts against the process limit.
+            _state["students_graded"] += 1
+            claim = UidClaim(_state["uid_base"], _state["students_graded"])
+            spec = dataclasses.replace(spec, uid=claim.uid)
+        sandbox = Sandbox(spec, _state["slot_dir"] / "student", font_cache)
         sandbox.start()
         submitted = Path(job.course_root) / "submitted" / student / job.assignment
         left_out = sandbox.copy_in(submitted)
@@ -105,7 +107,10 @@ def _grade_in_sandbox(student: str) -> tuple[StudentResult, bool]:
         result.error = f"could not be graded: {type(error).__name__}: {error}"
         result.problems.append(traceback.format_exc(limit=3))
     finally:
-        sandbox.close()
+        if sandbox is not None:
+            sandbox.close()
+        if claim is not None:
+            claim.release()
     return result, sandbox_failed
 
 
