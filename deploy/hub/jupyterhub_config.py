@@ -60,9 +60,10 @@ c.Spawner.environment = {
     "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONWARNINGS": "ignore",
 }
-# A server's token may do what its owner may: the grader's own server can then list the course's formgrader.
-# nbgrader's course list reads the service's 'prefix', which the hub shows only to those allowed to read the
-# service; without that a non-admin gets KeyError 'prefix' (nbgrader issue 1831).
+# A server's token may do what its owner may. nbgrader's Courses list reads the formgrader service's 'prefix', which
+# the hub shows only to those allowed to read the service; with narrower tokens a non-admin grader gets KeyError
+# 'prefix' (nbgrader issue 1831). This hub turns the Courses list off in every server (the grader opens
+# /services/<course>/formgrader directly); the setting keeps it working where a deployment turns it back on.
 c.Spawner.server_token_scopes = ["inherit"]
 # Students' servers that idle are not culled here; on a busy machine add jupyterhub-idle-culler as a service.
 
