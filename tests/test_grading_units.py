@@ -14,6 +14,7 @@ from workbook.grading.results import GRADED, MISSING, TIMED_OUT, NotebookResult,
 from workbook.grading.runner import GradeOptions, GradingError, sandbox_spec
 from workbook.grading.sandbox import (
     HOME,
+    SandboxError,
     UidClaim,
     copy_regular_files,
     kernel_environment,
@@ -180,3 +181,11 @@ def test_two_grading_runs_at_once_never_give_two_students_one_kernel_uid(tmp_pat
         holder.wait()
     time.sleep(0.1)
     assert UidClaim(base, 1, locks=tmp_path).uid == held, "a run that died holds nothing"
+
+
+def test_a_uid_lock_folder_someone_else_could_write_is_refused(tmp_path: Path) -> None:
+    planted = tmp_path / "locks"
+    planted.mkdir(mode=0o777)
+    planted.chmod(0o777)  # as another account could leave it in /run/lock
+    with pytest.raises(SandboxError, match="not a private folder"):
+        UidClaim(64900, 1, locks=planted)

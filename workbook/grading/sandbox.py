@@ -154,12 +154,16 @@ class UidClaim:
         import fcntl
 
         locks.mkdir(mode=0o700, exist_ok=True)
+        # The folder sits in a world-writable place: use it only if it is really ours and closed to others.
+        info = locks.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o077:
+            raise SandboxError(f"{locks} is not a private folder of this user; remove it and grade again")
         busy = _uids_of_running_processes()
         for step in range(UIDS_PER_WORKER):
             candidate = base + (start + step) % UIDS_PER_WORKER
             if candidate in busy or _has_account(candidate):
                 continue
-            handle = os.open(locks / str(candidate), os.O_CREAT | os.O_RDWR, 0o600)
+            handle = os.open(locks / str(candidate), os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
