@@ -147,6 +147,8 @@ def binder_env() -> BinderEnv:
     cache = Path(os.environ.get("WORKBOOK_BINDER_CACHE", tempfile.gettempdir())) / f"workbook-binder-{cache_key()}"
     venv, repo, ready = cache / "venv", cache / "repo", cache / "venv" / ".binder-ready"
     with _locked(cache.with_suffix(".lock")):
+        cache.mkdir(exist_ok=True)
+        cache.chmod(0o700)  # kept between runs in /tmp: a copy of the course (solutions included) for this user only
         copy_repo(repo)
         if ready.exists():
             return BinderEnv(venv, repo, None)
