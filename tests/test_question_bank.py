@@ -151,11 +151,17 @@ def test_a_quiz_run_before_the_setup_cell_says_what_to_do(tmp_path: Path) -> Non
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_release_quiz_cell_shows_graded_question_without_key(tmp_path: Path) -> None:
+def _student_folder(tmp_path: Path, stem: str) -> Path:
+    """A student's assignment folder holding only the release edition's question file for ``stem``."""
     folder = tmp_path / "open_vs_closed"
     folder.mkdir()
-    stem = "01_what_open_means"
     (folder / f"{stem}.quiz.json").write_bytes((COURSE.release / "open_vs_closed" / f"{stem}.quiz.json").read_bytes())
+    return folder
+
+
+def test_release_quiz_cell_shows_graded_question_without_key(tmp_path: Path) -> None:
+    stem = "01_what_open_means"
+    folder = _student_folder(tmp_path, stem)
     code = f"""
 from workbook import quiz
 from workbook.quiz.session import shown_view
@@ -170,10 +176,8 @@ print("MODES", shown_view("osi_preferred_form_choice").mode, shown_view("eu_ai_a
 
 def test_validate_fails_a_graded_question_without_answer_and_passes_it_with_one(tmp_path: Path) -> None:
     """nbgrader's Validate (NBGRADER_EXECUTION=validate) lists unanswered graded questions instead of "Success!"."""
-    folder = tmp_path / "open_vs_closed"
-    folder.mkdir()
     stem = "01_what_open_means"
-    (folder / f"{stem}.quiz.json").write_bytes((COURSE.release / "open_vs_closed" / f"{stem}.quiz.json").read_bytes())
+    folder = _student_folder(tmp_path, stem)
     code = f"""
 from workbook import quiz
 quiz.start("{stem}")
