@@ -132,3 +132,14 @@ def test_an_unclosed_hidden_test_region_is_refused(mini_course: Path) -> None:
     assert "### BEGIN HIDDEN TESTS" in nbformat.read(str(mini_course / DEMO), as_version=4).cells[4].source
     problems = spoil(mini_course, unclosed)
     assert any("cell 5: hidden tests: line" in p and "is never closed" in p for p in problems), problems
+
+
+def test_notebook_validation_builds_no_iri_parsers_on_import() -> None:
+    # jsonschema 4.24+ imports rfc3987-syntax, which compiles about 35 grammars at import time: it made every
+    # nbgrader command, build and Jupyter server start 1-4 s slower (see the pin in requirements.txt).
+    code = (
+        "import sys, jsonschema._format; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rfc3987_syntax', 'lark')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", f"importing jsonschema's format checks loaded {loaded.strip()}"
