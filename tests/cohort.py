@@ -20,13 +20,28 @@ from workbook.editions.bank import notebook_bank, with_graded_keys
 
 ASSIGNMENT = "open_vs_closed"
 COURSE_ID = "open-vs-closed-ai"
+# One notebook of each kind, enough for every grading mechanism: single-answer quizzes and code exercises with
+# hidden tests (01), matching questions (05), written answers graded by hand (07). Each graded notebook costs a
+# kernel start, so suites about a mechanism grade these three; test_nbgrader_end_to_end and the hub test grade all.
+ONE_OF_EACH = ("01_what_open_means", "05_match_use_cases", "07_decision_framework")
 
 
-def build_course(target: Path, db_url: str | None = None) -> tuple[Path, dict[str, str]]:
-    """A private course copy with release/ rebuilt and the assignment registered in its gradebook."""
+def build_course(
+    target: Path, db_url: str | None = None, notebooks: tuple[str, ...] | None = None
+) -> tuple[Path, dict[str, str]]:
+    """A private course copy with release/ rebuilt and the assignment registered in its gradebook.
+
+    ``notebooks`` keeps only those notebooks of the assignment (and their question banks); default: all of them.
+    """
     course = copy_course(target)
     for folder in ("release", "notebooks"):
         shutil.rmtree(course / folder, ignore_errors=True)
+    if notebooks is not None:
+        for source_path in Course(course).source_notebooks(ASSIGNMENT):
+            if source_path.stem not in notebooks:
+                source_path.unlink()
+                (course / "questions" / ASSIGNMENT / f"{source_path.stem}.toml").unlink(missing_ok=True)
+        assert sorted(p.stem for p in Course(course).source_notebooks(ASSIGNMENT)) == sorted(notebooks)
     env = {"WORKBOOK_DB_URL": db_url or f"sqlite:///{course / 'gradebook.db'}"}
     built = run([sys.executable, "-m", "workbook", "build", "--no-validate"], course, env)
     assert built.returncode == 0, built.stderr[-3000:]

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.cohort import ASSIGNMENT, build_course, code_scores, submit
+from tests.cohort import ASSIGNMENT, ONE_OF_EACH, build_course, code_scores, submit
 from tests.hostile.test_hostile_submissions import BOMB, MARK, NB, _prepend_to_first_answer
 from workbook.grading.sandbox import PACKAGE_FOLDERS, Limits, engine_problem
 
@@ -88,7 +88,7 @@ def unprivileged_run():
         user = (entry.pw_uid, entry.pw_gid)
         scratch.chmod(0o755)
         python = _python_for(user, scratch)
-        course, env = build_course(scratch / "course")
+        course, env = build_course(scratch / "course", notebooks=ONE_OF_EACH)
         expected = {"correct": submit(course, "correct", "correct")}
         submit(course, "fork_bomber", "correct")
         _prepend_to_first_answer(course, "fork_bomber", BOMB.format(mark=MARK))

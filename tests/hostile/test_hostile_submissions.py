@@ -1,12 +1,14 @@
 """Hostile and broken submissions, all graded in one run beside two honest students.
 
-Every hostile student is an honest submission (`correct`, or `untouched` for the ones that try to cheat) with
-one thing done to it, nearly always in notebook 01. Expected: honest students graded exactly as their metadata
-says; each hostile student loses exactly the points where it broke or cheated, keeps the rest, and is reported;
-the gradebook, the source and the other submissions are untouched; student code reads and writes nothing
-outside its own working copy, reaches no network, leaves nothing behind (files in /tmp, processes) and cannot
-exhaust the machine (disk, processes). The attacks on the sandbox itself skip, with the reason, where the bubblewrap
-sandbox cannot run.
+The course here has two notebooks, 01 and 02 (each graded notebook costs a kernel start, for 26 students). Every
+hostile student is an honest submission (`correct`, or `untouched` for the ones that try to cheat) with one thing
+done to it in notebook 01; notebook 02, graded after it in the same sandbox, shows what the attack did not spoil.
+
+Expected: honest students graded exactly as their metadata says; each hostile student loses exactly the points
+where it broke or cheated, keeps the rest, and is reported; the gradebook, the source and the other submissions
+are untouched; student code reads and writes nothing outside its own working copy, reaches no network, leaves
+nothing behind (files in /tmp, processes) and cannot exhaust the machine (disk, processes). The attacks on the
+sandbox itself skip, with the reason, where the bubblewrap sandbox cannot run.
 """
 
 from __future__ import annotations
@@ -236,7 +238,7 @@ class HostileRun:
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
-    course, env = build_course(tmp_path_factory.mktemp("hostile"))
+    course, env = build_course(tmp_path_factory.mktemp("hostile"), notebooks=(NB, "02_case_for_open"))
     gradebook = course / "gradebook.db"
     honest = {
         "correct": submit(course, "correct", "correct"),

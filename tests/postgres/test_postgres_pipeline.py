@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from tests.cohort import ASSIGNMENT, COURSE_ID, build_course, code_scores, first_answer, grade, submit
+from tests.cohort import ASSIGNMENT, COURSE_ID, ONE_OF_EACH, build_course, code_scores, first_answer, grade, submit
 from tests.nbgrader_helpers import run
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ print("URL visible:", "WORKBOOK_DB_URL" in os.environ, "password visible:",
 
 @pytest.fixture(scope="module")
 def pipeline(postgres_url, tmp_path_factory):
-    course, env = build_course(tmp_path_factory.mktemp("pg-course"), db_url=postgres_url)
+    course, env = build_course(tmp_path_factory.mktemp("pg-course"), db_url=postgres_url, notebooks=ONE_OF_EACH)
     expected = {
         name: submit(course, name, kind)
         for name, kind in [("correct", "correct"), ("partly_wrong", "partly_wrong"), ("untouched", "untouched")]
