@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +34,11 @@ EDITIONS = {"student": f"release/{ASSIGNMENT}", "learner": "notebooks"}
 SHOTS = REPO / ".screenshots" / "learners"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 LEARNER_ZONE = "Pacific/Auckland"  # far from the server's clock, whatever it is
+# notebook -> (its showcase widget, the screenshot's name)
+SHOT_WIDGETS = {
+    "05_match_use_cases": (".wb-quiz-matching", "matching"),
+    "04_cost_crossover": (".costs-panel", "cost-panel"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +71,19 @@ def page(chromium, lab):
     context.close()
 
 
+# Run All has finished in the open notebook: some cell ran (an execution number) and none is still queued ([*]).
+# (It can stop early: in the self-learner edition an exercise left as a stub raises, as it should.)
+RUN_ALL_DONE = """(panel) => {
+    const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+    return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('[*]'));
+}"""
+
+
 def run_all(page) -> None:
     menu_command(page, "Run", "runmenu:run-all")
-    time.sleep(1)
+    page.wait_for_function(RUN_ALL_DONE, arg=PANEL, timeout=90_000)
     wait_for_kernel(page)
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(300)  # the last widget views render after the kernel's final message
 
 
 def visible_text(page) -> str:
@@ -138,6 +150,8 @@ def test_a_learner_runs_the_notebook(page, lab, edition: str, stem: str) -> None
     if stem in ("04_cost_crossover", "05_match_use_cases", "07_decision_framework"):
         assert assert_no_maths_in_prices(page) > 0, "the notebook has prices to check"
     assert_widgets_fit(page, 1024)
+    if edition == "learner" and stem in SHOT_WIDGETS:
+        screenshot(page, stem, 1024, "JupyterLab Light")
     if stem in ("01_what_open_means", "04_cost_crossover"):
         assert "replace the lines # YOUR CODE HERE and raise NotImplementedError()" in " ".join(text.split())
 
@@ -233,27 +247,31 @@ def test_the_save_time_is_in_the_learners_time_zone(page, lab) -> None:
     assert abs((there - shown).total_seconds()) < 180, (shown, there)
 
 
-def test_screenshots_at_1024_light_and_1400_dark(chromium, lab) -> None:
+def screenshot(page, stem: str, width: int, theme: str) -> None:
+    """The notebook's showcase widget (see SHOT_WIDGETS), as a learner sees it after Run All."""
+    selector, name = SHOT_WIDGETS[stem]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, theme in ((1024, "JupyterLab Light"), (1400, "JupyterLab Dark")):
-        lab.set_theme(theme)
-        context = chromium.new_context(viewport={"width": width, "height": 1800})
-        page = context.new_page()
-        try:
-            for stem, selector, name in (
-                ("05_match_use_cases", ".wb-quiz-matching", "matching"),
-                ("04_cost_crossover", ".costs-panel", "cost-panel"),
-            ):
-                open_notebook(page, lab, f"learner/{stem}.ipynb")
-                run_all(page)
-                widget = page.locator(f"{PANEL} {selector}").first
-                widget.scroll_into_view_if_needed()
-                page.wait_for_timeout(500)
-                widget.screenshot(path=str(SHOTS / f"{name}-{width}-{theme.split()[-1].lower()}.png"))
-                assert_widgets_fit(page, width)
-        finally:
-            context.close()
-    lab.set_theme("JupyterLab Light")
+    page.set_viewport_size({"width": width, "height": 1800})  # tall enough to hold the whole cost panel
+    widget = page.locator(f"{PANEL} {selector}").first
+    widget.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    widget.screenshot(path=str(SHOTS / f"{name}-{width}-{theme.split()[-1].lower()}.png"))
+
+
+def test_screenshots_at_1400_dark(chromium, lab) -> None:
+    # (the 1024 px light ones are taken by test_a_learner_runs_the_notebook, which runs these notebooks anyway)
+    lab.set_theme("JupyterLab Dark")
+    context = chromium.new_context(viewport={"width": 1400, "height": 1800})
+    page = context.new_page()
+    try:
+        for stem in SHOT_WIDGETS:
+            open_notebook(page, lab, f"learner/{stem}.ipynb")
+            run_all(page)
+            screenshot(page, stem, 1400, "JupyterLab Dark")
+            assert_widgets_fit(page, 1400)
+    finally:
+        context.close()
+        lab.set_theme("JupyterLab Light")
 
 
 def test_make_lab_settings_hide_nbgrader_tools(chromium, tmp_path) -> None:
