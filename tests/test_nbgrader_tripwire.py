@@ -340,6 +340,14 @@ PINS = [
         ("GenerateFeedback", "GetGrades", "NbGraderPreprocessor"),
     ),
     Pin(
+        "api.get_alembic_version and Gradebook.__init__ (a new gradebook asks the alembic command its version)",
+        "workbook/grading/gradebook.py without_alembic_command replaces get_alembic_version with alembic_head, "
+        "which reads nbgrader's ALEMBIC_DIR in process; Gradebook.__init__ must still look it up by that name",
+        lambda: [_hash_of("nbgrader.api", "get_alembic_version")(), _hash_of("nbgrader.api", "Gradebook.__init__")()],
+        ["40160af67d70e523", "f71e382c9137194a"],
+        ("ALEMBIC_DIR",),
+    ),
+    Pin(
         "CsvExportPlugin.export signature",
         "workbook/grading/export.py",
         _signature("nbgrader.plugins.export:CsvExportPlugin.export"),
@@ -380,3 +388,16 @@ def test_every_nbgrader_name_grading_imports_is_pinned() -> None:
     covered = {name for pin in PINS for name in pin.names}
     unpinned = sorted(_nbgrader_names_used_by_grading() - covered)
     assert not unpinned, f"grading/ imports nbgrader names no pin watches: {unpinned}; add a pin above"
+
+
+def test_the_gradebook_version_read_in_process_is_the_alembic_commands() -> None:
+    import subprocess
+    import sys
+
+    from workbook.grading.gradebook import alembic_head
+
+    # nbgrader's own function, in a fresh interpreter (this one may have replaced it: without_alembic_command).
+    code = "from nbgrader.api import get_alembic_version; print(get_alembic_version())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert alembic_head() == done.stdout.strip() != ""

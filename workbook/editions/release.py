@@ -64,6 +64,9 @@ def generate_release(course: Course, workdir: Path, db_url: str | None = None) -
     """
     from nbgrader.converters import GenerateAssignment
 
+    from workbook.grading.gradebook import without_alembic_command
+
+    without_alembic_command()  # the throwaway gradebook is new each time
     copy = copy_sources(course, workdir)
     for assignment in course.assignments():
         config = course.nbgrader_config(

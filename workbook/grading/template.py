@@ -10,6 +10,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from .gradebook import without_alembic_command
+
 
 class AssignmentNotFound(LookupError):
     """The gradebook has no such assignment (``python -m workbook build`` registers it)."""
@@ -18,6 +20,7 @@ class AssignmentNotFound(LookupError):
 def copy_assignment(db_url: str, course_id: str, assignment: str, target: Path) -> list[str]:
     """Copy ``assignment`` from the gradebook at ``db_url`` into a new SQLite file; return its notebook names."""
     target.unlink(missing_ok=True)
+    without_alembic_command()
     with Gradebook(db_url, course_id) as real, Gradebook(f"sqlite:///{target}", course_id) as copy:
         try:
             source = real.find_assignment(assignment)
