@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import nbformat  # noqa: E402
+import requests  # noqa: E402
 
 from tests.hubkit import ASSIGNMENT, COURSE_ID, CourseHub, create_hub  # noqa: E402
 from tests.nbgrader_helpers import correct_submission  # noqa: E402
@@ -57,12 +58,15 @@ def submit(hub: CourseHub, student: str, session) -> tuple[str, float, float, st
     """Press Submit as the Assignments tab does; '' on success, else what went wrong."""
     started = time.monotonic()
     xsrf = session.cookies.get("_xsrf", path=f"/user/{student}/") or session.cookies.get("_xsrf") or ""
-    response = session.post(
-        f"{hub.url}/user/{student}/assignments/submit",
-        data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT},
-        headers={"X-XSRFToken": xsrf},
-        timeout=300,
-    )
+    try:
+        response = session.post(
+            f"{hub.url}/user/{student}/assignments/submit",
+            data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT},
+            headers={"X-XSRFToken": xsrf},
+            timeout=300,
+        )
+    except requests.RequestException as error:  # counted as failed (and the exchange tells whether it arrived)
+        return student, started, time.monotonic(), f"{type(error).__name__}: {error}"
     try:
         body = response.json()  # nbgrader answers {"success": ..., "value": ...}
     except ValueError:
@@ -126,6 +130,10 @@ def main() -> int:
         print(f"{len(sessions)} student servers running after {time.monotonic() - logged_in:.0f} s; {load()}")
         servers = [memory_of(pwd.getpwnam(s).pw_uid) for s in students]
 
+        for session in sessions.values():
+            # Drop connections kept alive since log-in: the proxy closes idle ones after a few seconds, and a
+            # POST on such a socket is reset (a browser retries it; requests does not).
+            session.close()
         print(f"submitting: {load()}")
         with ThreadPoolExecutor(len(students)) as pool:
             results = list(pool.map(lambda s: submit(hub, s, sessions[s]), students))
