@@ -43,11 +43,11 @@ check: $(TEST_VENV)/.installed
 		$(foreach folder,$(HEAVY_FOLDERS),--ignore=tests/$(folder))
 
 ## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
+# `build --check --no-validate`: stale editions fail here; executing every notebook (the build's validation) is
+# left to pytest, which spreads it over the workers (tests/test_course_notebooks.py: the same checks, all editions).
 test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check --no-cache .
 	$(TEST_VENV)/bin/ruff format --check .
-	# Stale editions fail here; executing every notebook (the build's validation) is left to pytest, which spreads
-	# it over the workers (tests/test_course_notebooks.py runs the same checks, on all three editions).
 	$(TEST_VENV)/bin/python -m workbook build --check --no-validate
 	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 

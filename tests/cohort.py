@@ -22,7 +22,7 @@ ASSIGNMENT = "open_vs_closed"
 COURSE_ID = "open-vs-closed-ai"
 # One notebook of each kind, enough for every grading mechanism: single-answer quizzes and code exercises with
 # hidden tests (01), matching questions (05), written answers graded by hand (07). Each graded notebook costs a
-# kernel start, so suites about a mechanism grade these three; test_nbgrader_end_to_end and the hub test grade all.
+# kernel start, so suites about a mechanism grade these three; test_nbgrader_end_to_end grades them all.
 ONE_OF_EACH = ("01_what_open_means", "05_match_use_cases", "07_decision_framework")
 
 

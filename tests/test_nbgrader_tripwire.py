@@ -31,9 +31,9 @@ class Pin:
     names: tuple[str, ...] = ()  # the nbgrader names it covers (see the completeness test)
 
 
-def _source_hash(obj) -> str:
-    """A short hash of the code of ``obj``: any change to nbgrader's logic there changes it."""
-    return hashlib.sha256(textwrap.dedent(inspect.getsource(obj)).encode()).hexdigest()[:16]
+def _source_hash(code: str) -> str:
+    """A short hash of a piece of nbgrader's code: any change to its logic changes it."""
+    return hashlib.sha256(textwrap.dedent(code).encode()).hexdigest()[:16]
 
 
 def _signature(path: str) -> Callable[[], str]:
@@ -66,7 +66,7 @@ def _hash_of(module: str, qualname: str) -> Callable[[], str]:
         obj = importlib.import_module(module)
         for part in qualname.split("."):
             obj = getattr(obj, part)
-        return _source_hash(obj)
+        return _source_hash(inspect.getsource(obj))
 
     return current
 
@@ -84,7 +84,7 @@ def _hash_in_file(module: str, function: str) -> Callable[[], str]:
             for n in ast.parse(text).body
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == function
         )
-        return hashlib.sha256(textwrap.dedent(ast.get_source_segment(text, node)).encode()).hexdigest()[:16]
+        return _source_hash(ast.get_source_segment(text, node))
 
     return current
 
