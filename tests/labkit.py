@@ -31,11 +31,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# The test servers' page config. The app is exposed so a test can open the next notebook inside the page it has
+# (booting JupyterLab again costs seconds of CPU per page); no build check: it starts node on every page load.
+TEST_PAGE_CONFIG = {"exposeAppInBrowser": True, "buildCheck": False, "buildAvailable": False}
 # No news popup, no update check: nothing may cover the notebook or reach for the internet.
 QUIET_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/apputils-extension/themes.jupyterlab-settings": {"theme": "JupyterLab Light"},
 }
+# Close every document in the main area without the save prompt (a test's scratch copies; kernels keep running,
+# as they do when a tab is closed).
+CLOSE_DOCUMENTS = """() => {
+    for (const widget of [...window.jupyterapp.shell.widgets('main')]) {
+        if (widget.context) widget.context.model.dirty = false;
+        widget.dispose();
+    }
+}"""
+OPEN_DOCUMENT = "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }"
 KERNEL_READY = """() => {
     const name = document.querySelector('.jp-Toolbar-kernelName');
     const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
@@ -87,18 +99,6 @@ class JupyterServer:
             urllib.request.urlopen(request, timeout=30).close()
         return len(sessions)
 
-    def set_theme(self, theme: str) -> None:
-        """Change JupyterLab's theme setting through the settings API (takes effect on the next page load)."""
-        body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
-        request = urllib.request.Request(
-            f"{self.url}/lab/api/settings/@jupyterlab/apputils-extension:themes",
-            data=body,
-            method="PUT",
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status in (200, 204)
-
 
 def private_env(base: Path) -> dict[str, str]:
     """This interpreter's environment with private Jupyter folders under ``base``, no grading flag, quiet settings."""
@@ -113,6 +113,8 @@ def private_env(base: Path) -> dict[str, str]:
     ):
         (base / folder).mkdir(parents=True, exist_ok=True)
         env[name] = str(base / folder)
+    (base / "config" / "labconfig").mkdir(exist_ok=True)
+    (base / "config" / "labconfig" / "page_config.json").write_text(json.dumps(TEST_PAGE_CONFIG))
     for name, values in QUIET_SETTINGS.items():
         target = base / "settings" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -191,8 +193,44 @@ def wait_for_kernel(page) -> None:
     page.wait_for_function(KERNEL_READY, timeout=60_000)
 
 
+def shows_lab_of(page, server: JupyterServer) -> bool:
+    """The page already runs this server's JupyterLab, with the app exposed (see TEST_PAGE_CONFIG)."""
+    return page.url.startswith(f"{server.url}/lab") and page.evaluate("() => !!window.jupyterapp")
+
+
+def change_theme(page, theme: str) -> None:
+    """Switch the open JupyterLab's theme as its Settings menu does (the setting is saved on the server too)."""
+    page.evaluate(
+        "async (theme) => { await window.jupyterapp.commands.execute('apputils:change-theme', {theme}); }", theme
+    )
+    page.wait_for_function("(theme) => document.body.dataset.jpThemeName === theme", arg=theme, timeout=30_000)
+
+
+def close_documents(page) -> None:
+    """Dismiss any dialog a test left open (Escape, as a person would) and close every open document."""
+    for _ in range(3):
+        if page.locator(".jp-Dialog").count() == 0:
+            break
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+    page.evaluate(CLOSE_DOCUMENTS)
+
+
+def open_in_lab(page, path: str) -> None:
+    """In the JupyterLab on screen (its app exposed, see TEST_PAGE_CONFIG): close the open documents, open the
+    notebook at ``path`` (relative to the server's root) as the file browser would, and wait for an idle kernel."""
+    close_documents(page)
+    page.evaluate(OPEN_DOCUMENT, path)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=60_000)
+    wait_for_kernel(page)
+
+
 def open_notebook(page, server: JupyterServer, path: str, app: str = "lab") -> None:
-    """Open a notebook and wait until its kernel is idle."""
+    """Open a notebook alone on screen and wait until its kernel is idle: inside the app when the page already
+    shows this server's JupyterLab, otherwise by loading its URL."""
+    if app == "lab" and shows_lab_of(page, server):
+        open_in_lab(page, path)
+        return
     page.goto(server.open_url(path, app))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     wait_for_kernel(page)

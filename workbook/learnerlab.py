@@ -18,6 +18,9 @@ from pathlib import Path
 from workbook.friendly import KERNEL_CONFIG
 
 NBGRADER_LAB_EXTENSION = "@jupyter/nbgrader"
+# Learners never rebuild JupyterLab: without this, every page load asks the server whether a build is due, and the
+# server starts node twice to answer (about a second of CPU per page where node is installed, as on the hub).
+NO_BUILD_CHECK = {"buildCheck": False, "buildAvailable": False}
 NBGRADER_SERVER_EXTENSIONS = ("formgrader", "assignment_list", "course_list", "validate_assignment")
 
 
@@ -26,7 +29,7 @@ def prepare(folder: Path) -> dict[str, str]:
     jupyter, ipython = folder / "jupyter", folder / "ipython"
     (jupyter / "labconfig").mkdir(parents=True, exist_ok=True)
     (jupyter / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {NBGRADER_LAB_EXTENSION: True}}, indent=1) + "\n"
+        json.dumps({"disabledExtensions": {NBGRADER_LAB_EXTENSION: True}, **NO_BUILD_CHECK}, indent=1) + "\n"
     )
     server = {f"nbgrader.server_extensions.{name}": False for name in NBGRADER_SERVER_EXTENSIONS}
     (jupyter / "jupyter_server_config.json").write_text(

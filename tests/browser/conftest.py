@@ -20,8 +20,9 @@ def lab(tmp_path_factory) -> Iterator[JupyterServer]:
     stop_server(server)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def page(chromium: Browser) -> Iterator[Page]:
+    """One page per module: after the first test, notebooks open inside the JupyterLab already loaded."""
     context = chromium.new_context(viewport={"width": 1280, "height": 1000})
     opened = context.new_page()
     opened.on("dialog", lambda dialog: dialog.accept())  # "leave page?" on reload

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.quiz_course import ASSIGNMENT, FIXTURE, STORE, make_course
 from tests.browser.quizpage import restart_kernel, run_all, save_notebook
-from tests.labkit import open_notebook, wait_for_kernel
+from tests.labkit import change_theme, open_notebook, wait_for_kernel
 from workbook.quiz.bank import display_order
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -224,9 +224,9 @@ READABLE_PARTS = ", ".join(
 def test_dark_theme_practice_widgets_are_readable(page, lab, tmp_path):
     (lab.root / "dark").mkdir()
     shutil.copy2(FIXTURE, lab.root / "dark" / NOTEBOOK)  # the source: keys visible, so practice feedback shows
-    lab.set_theme("JupyterLab Dark")
     try:
         open_notebook(page, lab, f"dark/{NOTEBOOK}")
+        change_theme(page, "JupyterLab Dark")
         expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
         run_all(page, QUESTIONS)
         expect(page.locator(".wb-quiz-id-hosting_choice.wb-quiz-practice")).to_be_visible()
@@ -253,4 +253,4 @@ def test_dark_theme_practice_widgets_are_readable(page, lab, tmp_path):
         page.locator(".wb-quiz-id-terms_match").screenshot(path=matching_shot)
         assert shot.stat().st_size > 5_000 and matching_shot.stat().st_size > 5_000
     finally:
-        lab.set_theme("JupyterLab Light")
+        change_theme(page, "JupyterLab Light")

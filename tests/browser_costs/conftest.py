@@ -18,7 +18,7 @@ def costs_lab(tmp_path_factory) -> Iterator[JupyterServer]:
     stop_server(lab)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def costs_page(chromium: Browser) -> Iterator[Page]:
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()

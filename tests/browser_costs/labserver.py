@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.labkit import JupyterServer, menu_command, start_server, wait_for_kernel
+from tests.labkit import JupyterServer, menu_command, open_notebook, start_server
 
 NOTEBOOK = "cost_panel.ipynb"
 PANEL_CODE = 'from workbook import costs\n\ncosts.show_panel("project_a")'
@@ -41,9 +41,7 @@ def start_lab(base: Path) -> JupyterServer:
 
 def open_panel(page, lab: JupyterServer) -> None:
     """Open the notebook, wait for an idle kernel, run all cells and wait for the panel's first plot."""
-    page.goto(lab.open_url(NOTEBOOK))
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    wait_for_kernel(page)
+    open_notebook(page, lab, NOTEBOOK)
     menu_command(page, "Run", "runmenu:run-all")
     page.wait_for_selector("img.costs-plot", timeout=60_000)
     page.wait_for_function(

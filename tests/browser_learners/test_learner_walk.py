@@ -22,7 +22,16 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import REPO
-from tests.labkit import menu_command, open_notebook, private_env, start_server, stop_server, wait_for_kernel
+from tests.labkit import (
+    change_theme,
+    close_documents,
+    menu_command,
+    open_notebook,
+    private_env,
+    start_server,
+    stop_server,
+    wait_for_kernel,
+)
 from workbook.editions.bank import notebook_bank
 from workbook.learnerlab import prepare
 
@@ -63,8 +72,9 @@ def lab(tmp_path_factory):
     stop_server(server)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def page(chromium, lab):
+    """One learner's page for the module: each test opens its notebook inside the JupyterLab already loaded."""
     context = chromium.new_context(viewport={"width": 1024, "height": 900}, timezone_id=LEARNER_ZONE)
     page = context.new_page()
     yield page
@@ -191,6 +201,7 @@ def _cell_index(path: Path, predicate) -> int:
 
 def test_a_quiz_before_the_setup_cell_and_a_test_before_its_exercise_say_what_to_do(page, lab) -> None:
     path = lab.root / "student" / "01_what_open_means.ipynb"
+    close_documents(page)
     lab.stop_kernels()  # an earlier test ran this notebook's setup cell in a kernel that would still be running
     open_notebook(page, lab, "student/01_what_open_means.ipynb")
     quiz = _cell_index(path, lambda c: c.cell_type == "code" and "quiz.show(" in c.source)
@@ -251,18 +262,21 @@ def screenshot(page, stem: str, width: int, theme: str) -> None:
     """The notebook's showcase widget (see SHOT_WIDGETS), as a learner sees it after Run All."""
     selector, name = SHOT_WIDGETS[stem]
     SHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
     page.set_viewport_size({"width": width, "height": 1800})  # tall enough to hold the whole cost panel
     widget = page.locator(f"{PANEL} {selector}").first
     widget.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     widget.screenshot(path=str(SHOTS / f"{name}-{width}-{theme.split()[-1].lower()}.png"))
+    page.set_viewport_size(before)
 
 
-def test_screenshots_at_1400_dark(chromium, lab) -> None:
+def test_screenshots_at_1400_dark(page, lab) -> None:
     # (the 1024 px light ones are taken by test_a_learner_runs_the_notebook, which runs these notebooks anyway)
-    lab.set_theme("JupyterLab Dark")
-    context = chromium.new_context(viewport={"width": 1400, "height": 1800})
-    page = context.new_page()
+    size = page.viewport_size
+    open_notebook(page, lab, "control.ipynb")  # a JupyterLab is on screen to switch
+    change_theme(page, "JupyterLab Dark")
+    page.set_viewport_size({"width": 1400, "height": 1800})
     try:
         for stem in SHOT_WIDGETS:
             open_notebook(page, lab, f"learner/{stem}.ipynb")
@@ -270,8 +284,8 @@ def test_screenshots_at_1400_dark(chromium, lab) -> None:
             screenshot(page, stem, 1400, "JupyterLab Dark")
             assert_widgets_fit(page, 1400)
     finally:
-        context.close()
-        lab.set_theme("JupyterLab Light")
+        change_theme(page, "JupyterLab Light")
+        page.set_viewport_size(size)
 
 
 def test_make_lab_settings_hide_nbgrader_tools(chromium, tmp_path) -> None:
@@ -284,10 +298,13 @@ def test_make_lab_settings_hide_nbgrader_tools(chromium, tmp_path) -> None:
         assert server.get("formgrader") == 404
         context = chromium.new_context(viewport={"width": 1024, "height": 900})
         page = context.new_page()
+        build_checks = []  # off for learners: it would start node on every page load
+        page.on("request", lambda request: build_checks.append(request.url) if "/lab/api/build" in request.url else 0)
         open_notebook(page, server, "00_start.ipynb")
         menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
         assert "Nbgrader" not in menus and "File" in menus, menus
         assert page.locator(f"{PANEL} button:has-text('Validate')").count() == 0
+        assert build_checks == []
         context.close()
     finally:
         stop_server(server)

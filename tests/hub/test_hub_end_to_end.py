@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import shutil
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.hub import course_answers as ca
 from tests.hubkit import COURSE_ID, CourseHub
-from tests.labkit import QUIET_SETTINGS, menu_command, wait_for_kernel
+from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, wait_for_kernel
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -37,12 +36,15 @@ MANUAL_SCORES = {1: 2.0, 2: 1.0}  # what the instructor gives each student's wri
 
 
 def prepare_settings(hub: CourseHub, user: str) -> None:
-    """The student's own JupyterLab settings: no news popup, every cell rendered."""
+    """The student's own JupyterLab settings: no news popup, every cell rendered, the app exposed to the test."""
     folder = hub.home(user) / ".jupyter" / "lab" / "user-settings"
     for name, values in TEST_SETTINGS.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values))
+    page_config = hub.home(user) / ".jupyter" / "labconfig" / "page_config.json"
+    page_config.parent.mkdir(parents=True, exist_ok=True)
+    page_config.write_text(json.dumps({"exposeAppInBrowser": True}))
     shutil.chown(hub.home(user) / ".jupyter", user, user)
     for path in (hub.home(user) / ".jupyter").rglob("*"):
         shutil.chown(path, user, user)
@@ -70,10 +72,9 @@ def wait_for(predicate, what: str, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
-def open_notebook(page: Page, hub: CourseHub, user: str, stem: str) -> None:
-    page.goto(f"{hub.url}/user/{user}/lab/workspaces/{secrets.token_hex(4)}/tree/{ASSIGNMENT}/{stem}.ipynb?reset")
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    wait_for_kernel(page)
+def open_notebook(page: Page, stem: str) -> None:
+    """Open the notebook inside the student's JupyterLab (loaded at log-in) and run it."""
+    open_in_lab(page, f"{ASSIGNMENT}/{stem}.ipynb")
     menu_command(page, "Run", "runmenu:run-all")
     page.wait_for_selector(".wb-quiz", timeout=60_000)
     wait_for_kernel(page)
@@ -145,7 +146,7 @@ def student_works(page: Page, hub: CourseHub, course: Path, user: str, number: i
     expect(page.locator("#fetched_assignments_list .list_item", has_text=ASSIGNMENT)).to_be_visible(timeout=60_000)
 
     first_choice, second_choice = (ca.question(course, ca.QUIZ_NB, q) for q in ca.graded_choices(course))
-    open_notebook(page, hub, user, ca.QUIZ_NB)
+    open_notebook(page, ca.QUIZ_NB)
     if number == 1:  # right, then wrong (changed before the resubmission)
         choose(page, hub, user, first_choice, first_choice.answer)
         choose(page, hub, user, second_choice, ca.wrong_option(second_choice))
@@ -160,13 +161,13 @@ def student_works(page: Page, hub: CourseHub, course: Path, user: str, number: i
     assert ca.cell_source(notebook, ca.CODE_CELL) == code
 
     matching = ca.question(course, ca.MATCH_NB, ca.MATCH_QUESTION)
-    open_notebook(page, hub, user, ca.MATCH_NB)
+    open_notebook(page, ca.MATCH_NB)
     term, definition = sorted(matching.answer.items())[0]
     if number == 2:  # a wrong pair: the definition of another term
         definition = next(d for t, d in sorted(matching.answer.items()) if d != definition)
     match(page, hub, user, term, definition)
 
-    open_notebook(page, hub, user, ca.WRITING_NB)
+    open_notebook(page, ca.WRITING_NB)
     writing = hub.home(user) / ASSIGNMENT / f"{ca.WRITING_NB}.ipynb"
     text = f"Student {number} recommends an open-weights model for project A, hosted in-house."
     replace_cell_text(page, ca.cell_index(writing, ca.WRITTEN_CELL), text, markdown=True)
@@ -177,7 +178,7 @@ def student_works(page: Page, hub: CourseHub, course: Path, user: str, number: i
 
 def resubmit_with_changed_answer(page: Page, hub: CourseHub, course: Path, user: str) -> None:
     second_choice = ca.question(course, ca.QUIZ_NB, ca.graded_choices(course)[1])
-    open_notebook(page, hub, user, ca.QUIZ_NB)
+    open_notebook(page, ca.QUIZ_NB)
     choose(page, hub, user, second_choice, second_choice.answer)
     save(page)
     submit(page, 1)
@@ -250,6 +251,9 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
 
     contexts = {user: chromium.new_context(viewport={"width": 1280, "height": 1000}) for user in (first, second)}
     pages = {user: contexts[user].new_page() for user in contexts}
+    build_checks = []  # the hub turns JupyterLab's build check off: it would start node on every page load
+    for page in pages.values():
+        page.on("request", lambda request: build_checks.append(request.url) if "/lab/api/build" in request.url else 0)
     try:
         student_works(pages[first], hub, course, first, 1)
         student_works(pages[second], hub, course, second, 2)
@@ -315,6 +319,7 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
             assert re.search(rf"Score:\s*{total:g}(\.0+)?\s*/", text), text[:500]
             assert "HIDDEN TESTS" not in text and "expected = {" not in text
             assert page_file.stat().st_uid == __import__("pwd").getpwnam(student).pw_uid
+        assert build_checks == []
     finally:
         for context in contexts.values():
             context.close()

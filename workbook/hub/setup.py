@@ -18,6 +18,7 @@ from pathlib import Path
 
 from workbook.hub.runtime import shared_python
 from workbook.hub.settings import HubError, HubSettings, check_student_name
+from workbook.learnerlab import NO_BUILD_CHECK
 
 # What a course folder needs from the instructor's checkout (no editions for self-learners, no students' work).
 COURSE_PARTS = ("nbgrader_config.py", "source", "release", "questions")
@@ -141,7 +142,7 @@ def write_student_config(settings: HubSettings, python: Path) -> None:
     _write(folder / "kernels" / "python3" / "kernel.json", json.dumps(kernel, indent=2))
     server = {"ServerApp": {"jpserver_extensions": {name: False for name in STUDENT_SERVER_OFF}}}
     _write(folder / "jupyter_server_config.json", json.dumps(server, indent=2))
-    page = {"disabledExtensions": {name: True for name in STUDENT_LAB_OFF}}
+    page = {"disabledExtensions": {name: True for name in STUDENT_LAB_OFF}, **NO_BUILD_CHECK}
     _write(folder / "labconfig" / "page_config.json", json.dumps(page, indent=2))
     for path in (folder, folder / "labconfig", folder / "kernels", folder / "kernels" / "python3"):
         os.chmod(path, 0o755)
