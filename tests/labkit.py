@@ -20,6 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 CHROMIUM = "/usr/bin/chromium"
 # Root in CI needs --no-sandbox; the rest keeps chromium off the (closed) network.
 CHROMIUM_ARGS = [
@@ -47,6 +49,7 @@ CLOSE_DOCUMENTS = """() => {
         widget.dispose();
     }
 }"""
+VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen (others may be open, hidden)
 OPEN_DOCUMENT = "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }"
 KERNEL_READY = """() => {
     const name = document.querySelector('.jp-Toolbar-kernelName');
@@ -221,7 +224,7 @@ def open_in_lab(page, path: str) -> None:
     notebook at ``path`` (relative to the server's root) as the file browser would, and wait for an idle kernel."""
     close_documents(page)
     page.evaluate(OPEN_DOCUMENT, path)
-    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=60_000)
+    page.wait_for_selector(f"{VISIBLE_NOTEBOOK} .jp-Notebook", timeout=60_000)
     wait_for_kernel(page)
 
 
@@ -239,3 +242,35 @@ def open_notebook(page, server: JupyterServer, path: str, app: str = "lab") -> N
 def menu_command(page, menu: str, command: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
     page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+# The open notebook's input prompts ("[ ]:", "[*]:", "[3]:"), as one string to compare.
+PROMPTS = """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')]
+    .map(p => p.textContent).join('|')"""
+# Run All has finished: some cell ran (an execution number) and none is still queued ([*]). (It can stop early: in
+# the self-learner edition an exercise left as a stub raises, as it should.)
+RUN_ALL_DONE = """(panel) => {
+    const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+    return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('[*]'));
+}"""
+
+
+def run_all(page, timeout: float = 90_000) -> None:
+    """Run all cells from the Run menu and wait until they have run.
+
+    On a loaded machine the first click can reach a notebook whose kernel is not attached yet and be dropped
+    without a trace (no cell queued); then Run All is chosen once more.
+    """
+    before = page.evaluate(PROMPTS, VISIBLE_NOTEBOOK)
+    for attempt in (1, 2):
+        menu_command(page, "Run", "runmenu:run-all")
+        try:
+            page.wait_for_function(
+                f"([panel, before]) => ({PROMPTS})(panel) !== before", arg=[VISIBLE_NOTEBOOK, before], timeout=20_000
+            )
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    page.wait_for_function(RUN_ALL_DONE, arg=VISIBLE_NOTEBOOK, timeout=timeout)
+    wait_for_kernel(page)

@@ -21,11 +21,11 @@ import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests import labkit
 from tests.conftest import REPO
 from tests.labkit import (
     change_theme,
     close_documents,
-    menu_command,
     open_notebook,
     private_env,
     start_server,
@@ -81,18 +81,8 @@ def page(chromium, lab):
     context.close()
 
 
-# Run All has finished in the open notebook: some cell ran (an execution number) and none is still queued ([*]).
-# (It can stop early: in the self-learner edition an exercise left as a stub raises, as it should.)
-RUN_ALL_DONE = """(panel) => {
-    const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
-    return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('[*]'));
-}"""
-
-
 def run_all(page) -> None:
-    menu_command(page, "Run", "runmenu:run-all")
-    page.wait_for_function(RUN_ALL_DONE, arg=PANEL, timeout=90_000)
-    wait_for_kernel(page)
+    labkit.run_all(page)
     page.wait_for_timeout(300)  # the last widget views render after the kernel's final message
 
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.hub import course_answers as ca
 from tests.hubkit import COURSE_ID, CourseHub
-from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, wait_for_kernel
+from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, run_all
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -75,9 +75,8 @@ def wait_for(predicate, what: str, timeout: float = 60) -> None:
 def open_notebook(page: Page, stem: str) -> None:
     """Open the notebook inside the student's JupyterLab (loaded at log-in) and run it."""
     open_in_lab(page, f"{ASSIGNMENT}/{stem}.ipynb")
-    menu_command(page, "Run", "runmenu:run-all")
+    run_all(page)
     page.wait_for_selector(".wb-quiz", timeout=60_000)
-    wait_for_kernel(page)
 
 
 def save(page: Page) -> None:
