@@ -314,8 +314,9 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
             if choice is not None:  # practice feedback on a click
                 click_option(page, choice, list(choice.options)[-1])
                 panel.locator(f".wb-quiz-id-{choice.id} .wb-quiz-verdict strong").first.wait_for(timeout=15_000)
-                explained = panel.locator(f".wb-quiz-id-{choice.id} .wb-quiz-explanations li").count()
-                assert explained == len(choice.options), f"{name}: not every option is explained"
+                # (the verdict and the explanations are two widgets: the second can be drawn a moment later)
+                explained = panel.locator(f".wb-quiz-id-{choice.id} .wb-quiz-explanations li")
+                expect(explained, f"{name}: not every option is explained").to_have_count(len(choice.options))
             details = panel.locator(".jp-RenderedMarkdown details")
             if not pasted and details.count():  # a written exercise's model answer opens too
                 details.first.locator("summary").click()
