@@ -37,7 +37,7 @@ needs_sandbox = pytest.mark.skipif(
 MARK = f"wb{secrets.token_hex(4)}"  # names what this run's attacks leave behind (files, process names)
 CANARY = f"canary-{secrets.token_hex(8)}"  # a secret in the grader's environment
 NB = "01_what_open_means"
-TIMEOUT = 8  # seconds per cell, for this run only (the course uses 30)
+TIMEOUT = 5  # seconds per cell, for this run only (the course uses 30; the honest cells need under 1 s)
 DISK_MIB = 32  # each student's sandbox disk, for this run only (the default is 512; filling it must be quick)
 
 
@@ -468,7 +468,9 @@ def test_submissions_and_source_are_unchanged(hostile_run: HostileRun) -> None:
 
 def test_infinite_loop_is_interrupted_and_costs_only_its_cell(hostile_run: HostileRun) -> None:
     total, tests, _, _ = _points(hostile_run.course)
-    _expect(hostile_run, "infinite_loop", total - tests, "timed out", r"ran longer than 8 s and was interrupted")
+    _expect(
+        hostile_run, "infinite_loop", total - tests, "timed out", rf"ran longer than {TIMEOUT} s and was interrupted"
+    )
 
 
 def test_loop_ignoring_sigint_is_stopped_and_scores_zero_from_there(hostile_run: HostileRun) -> None:
