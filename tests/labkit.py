@@ -22,6 +22,8 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from workbook.learnerlab import NO_BUILD_CHECK
+
 CHROMIUM = "/usr/bin/chromium"
 # Root in CI needs --no-sandbox; the rest keeps chromium off the (closed) network.
 CHROMIUM_ARGS = [
@@ -34,8 +36,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 # The test servers' page config. The app is exposed so a test can open the next notebook inside the page it has
-# (booting JupyterLab again costs seconds of CPU per page); no build check: it starts node on every page load.
-TEST_PAGE_CONFIG = {"exposeAppInBrowser": True, "buildCheck": False, "buildAvailable": False}
+# (booting JupyterLab again costs seconds of CPU per page); no build check, as for learners.
+TEST_PAGE_CONFIG = {"exposeAppInBrowser": True, **NO_BUILD_CHECK}
 # No news popup, no update check: nothing may cover the notebook or reach for the internet.
 QUIET_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
@@ -199,6 +201,13 @@ def wait_for_kernel(page) -> None:
 def shows_lab_of(page, server: JupyterServer) -> bool:
     """The page already runs this server's JupyterLab, with the app exposed (see TEST_PAGE_CONFIG)."""
     return page.url.startswith(f"{server.url}/lab") and page.evaluate("() => !!window.jupyterapp")
+
+
+def record_build_checks(page) -> list[str]:
+    """The page's requests for JupyterLab's build check, as they happen (learners' labs turn the check off)."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url) if "/lab/api/build" in request.url else None)
+    return seen
 
 
 def change_theme(page, theme: str) -> None:

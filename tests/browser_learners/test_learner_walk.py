@@ -28,6 +28,7 @@ from tests.labkit import (
     close_documents,
     open_notebook,
     private_env,
+    record_build_checks,
     start_server,
     stop_server,
     wait_for_kernel,
@@ -288,8 +289,7 @@ def test_make_lab_settings_hide_nbgrader_tools(chromium, tmp_path) -> None:
         assert server.get("formgrader") == 404
         context = chromium.new_context(viewport={"width": 1024, "height": 900})
         page = context.new_page()
-        build_checks = []  # off for learners: it would start node on every page load
-        page.on("request", lambda request: build_checks.append(request.url) if "/lab/api/build" in request.url else 0)
+        build_checks = record_build_checks(page)
         open_notebook(page, server, "00_start.ipynb")
         menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
         assert "Nbgrader" not in menus and "File" in menus, menus

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.hub import course_answers as ca
 from tests.hubkit import COURSE_ID, CourseHub
-from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, run_all
+from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, record_build_checks, run_all
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -255,9 +255,7 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
 
     contexts = {user: chromium.new_context(viewport={"width": 1280, "height": 1000}) for user in (first, second)}
     pages = {user: contexts[user].new_page() for user in contexts}
-    build_checks = []  # the hub turns JupyterLab's build check off: it would start node on every page load
-    for page in pages.values():
-        page.on("request", lambda request: build_checks.append(request.url) if "/lab/api/build" in request.url else 0)
+    build_checks = {user: record_build_checks(page) for user, page in pages.items()}  # the hub turns it off
     try:
         student_works(pages[first], hub, course, first, 1)
         student_works(pages[second], hub, course, second, 2)
@@ -325,7 +323,7 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
             assert re.search(rf"Score:\s*{total:g}(\.0+)?\s*/", text), text[:500]
             assert "HIDDEN TESTS" not in text and "expected = {" not in text
             assert page_file.stat().st_uid == __import__("pwd").getpwnam(student).pw_uid
-        assert build_checks == []
+        assert build_checks == {first: [], second: []}
     finally:
         for context in contexts.values():
             context.close()
