@@ -53,9 +53,14 @@ CLOSE_DOCUMENTS = """() => {
 }"""
 VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen (others may be open, hidden)
 OPEN_DOCUMENT = "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }"
-KERNEL_READY = """() => {
-    const name = document.querySelector('.jp-Toolbar-kernelName');
-    const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+# The notebook on screen has a kernel and it is idle. (In a narrow window the toolbar moves the kernel name and the
+# execution indicator into its overflow popup, outside the panel; hence the second look in the whole page.)
+KERNEL_READY = """(panelSelector) => {
+    const panel = document.querySelector(panelSelector);
+    if (!panel) return false;
+    const find = (selector) => panel.querySelector(selector) || document.querySelector(selector);
+    const name = find('.jp-Toolbar-kernelName');
+    const indicator = find('.jp-Notebook-ExecutionIndicator');
     return !!name && !name.textContent.includes('No Kernel')
         && !!indicator && indicator.getAttribute('data-status') === 'idle';
 }"""
@@ -194,8 +199,8 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def wait_for_kernel(page) -> None:
-    page.wait_for_function(KERNEL_READY, timeout=60_000)
+def wait_for_kernel(page, timeout: float = 60_000) -> None:
+    page.wait_for_function(KERNEL_READY, arg=VISIBLE_NOTEBOOK, timeout=timeout)
 
 
 def shows_lab_of(page, server: JupyterServer) -> bool:
@@ -249,13 +254,16 @@ def open_notebook(page, server: JupyterServer, path: str, app: str = "lab") -> N
 
 
 def menu_command(page, menu: str, command: str) -> None:
+    """Choose a command from a menu of the menu bar, once the command is enabled (a click on a disabled item is
+    ignored without a trace)."""
     page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
-    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]:not(.lm-mod-disabled)').click()
 
 
-# The open notebook's input prompts ("[ ]:", "[*]:", "[3]:"), as one string to compare.
-PROMPTS = """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')]
-    .map(p => p.textContent).join('|')"""
+# The prompts of the cells that ran or wait to run ("[*]:", "[3]:"), as one string to compare. Cells not yet run
+# ("[ ]:") are left out: a long notebook keeps drawing them after it has opened.
+RUN_PROMPTS = """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')]
+    .map(p => p.textContent).filter(t => /\\[(\\*|\\d+)\\]/.test(t)).join('|')"""
 # Run All has finished: some cell ran (an execution number) and none is still queued ([*]). (It can stop early: in
 # the self-learner edition an exercise left as a stub raises, as it should.)
 RUN_ALL_DONE = """(panel) => {
@@ -267,19 +275,22 @@ RUN_ALL_DONE = """(panel) => {
 def run_all(page, timeout: float = 90_000) -> None:
     """Run all cells from the Run menu and wait until they have run.
 
-    On a loaded machine the first click can reach a notebook whose kernel is not attached yet and be dropped
-    without a trace (no cell queued); then Run All is chosen once more.
+    It waits for an idle kernel first. On a loaded machine a click can still reach a notebook whose kernel is not
+    attached yet and be dropped without a trace (no cell queued); then Run All is chosen once more.
     """
-    before = page.evaluate(PROMPTS, VISIBLE_NOTEBOOK)
+    wait_for_kernel(page)
+    before = page.evaluate(RUN_PROMPTS, VISIBLE_NOTEBOOK)
     for attempt in (1, 2):
         menu_command(page, "Run", "runmenu:run-all")
         try:
             page.wait_for_function(
-                f"([panel, before]) => ({PROMPTS})(panel) !== before", arg=[VISIBLE_NOTEBOOK, before], timeout=20_000
+                f"([panel, before]) => ({RUN_PROMPTS})(panel) !== before",
+                arg=[VISIBLE_NOTEBOOK, before],
+                timeout=20_000,
             )
             break
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
     page.wait_for_function(RUN_ALL_DONE, arg=VISIBLE_NOTEBOOK, timeout=timeout)
-    wait_for_kernel(page)
+    wait_for_kernel(page, timeout)

@@ -24,13 +24,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.binder.binder_env import BinderEnv, clean_env, launch_url
-from tests.labkit import JupyterServer
+from tests.labkit import VISIBLE_NOTEBOOK, JupyterServer, run_all, wait_for_kernel
 from workbook.core.answer_store import AnswerStore
 
 pytestmark = pytest.mark.browser
 
 START = "00_start.ipynb"
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+PANEL = VISIBLE_NOTEBOOK
 NBGRADER_SERVER_EXTENSIONS = ("formgrader", "assignment_list", "course_list", "validate_assignment")
 BROKEN_WIDGET_TEXTS = ("Error displaying widget", "Loading widget", "Failed to load model")
 
@@ -87,28 +87,6 @@ def linked_notebooks(path: Path) -> list[str]:
 
 # -- what a person waits for ---------------------------------------------------------------------------------
 
-RUN_FINISHED = """(panelSelector) => {
-    const panel = document.querySelector(panelSelector);
-    if (!panel) return false;
-    const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator')
-        || document.querySelector('.jp-Notebook-ExecutionIndicator');
-    const kernel = panel.querySelector('.jp-Toolbar-kernelName');
-    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
-    return !!kernel && !kernel.textContent.includes('No Kernel') && !!indicator
-        && indicator.getAttribute('data-status') === 'idle'
-        && prompts.some(t => t) && prompts.every(t => !t || /^\\[\\d+\\]:?$/.test(t));
-}"""
-
-KERNEL_READY = """(panelSelector) => {
-    const panel = document.querySelector(panelSelector);
-    if (!panel) return false;
-    const kernel = panel.querySelector('.jp-Toolbar-kernelName');
-    const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator')
-        || document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return !!kernel && !kernel.textContent.includes('No Kernel')
-        && !!indicator && indicator.getAttribute('data-status') === 'idle';
-}"""
-
 
 def active_tab_is(page, name: str) -> None:
     page.wait_for_function(
@@ -117,14 +95,6 @@ def active_tab_is(page, name: str) -> None:
         arg=name,
         timeout=60_000,
     )
-
-
-def run_all_cells(page) -> None:
-    page.wait_for_function(KERNEL_READY, arg=PANEL, timeout=90_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-    time.sleep(0.5)  # let the first cell go busy before waiting for idle
-    page.wait_for_function(RUN_FINISHED, arg=PANEL, timeout=120_000)
 
 
 def check_clean_and_drawn(page, name: str, questions: list[Question]) -> None:
@@ -221,7 +191,7 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
         assert "Run" in menus and not any("grader" in m.lower() for m in menus), menus
 
         # -- the start page: run it, practice check, save, restore ----------------------------------------
-        run_all_cells(page)
+        run_all(page, timeout=120_000)
         start_questions = questions_of(notebooks / START)
         check_clean_and_drawn(page, START, start_questions)
         assert "official Jupyter news" not in page.inner_text("body"), "the news popup covers the start page"
@@ -297,9 +267,9 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
             active_tab_is(page, START)
             page.locator(PANEL).locator(f'.jp-RenderedMarkdown a[href*="{name}"]').first.click()
             active_tab_is(page, name)
-            page.wait_for_function(KERNEL_READY, arg=PANEL, timeout=90_000)
+            wait_for_kernel(page, timeout=90_000)
             pasted = paste_model_answers(page, notebooks / name)
-            run_all_cells(page)
+            run_all(page, timeout=120_000)
             questions = questions_of(notebooks / name)
             check_clean_and_drawn(page, name, questions)
             panel = page.locator(PANEL)

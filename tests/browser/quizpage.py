@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
+from tests import labkit
 from tests.labkit import menu_command, wait_for_kernel
 
 
 def run_all(page: Page, question_ids: tuple[str, ...]) -> None:
     """Run all cells and wait until every quiz widget is drawn."""
-    menu_command(page, "Run", "runmenu:run-all")
+    labkit.run_all(page)
     for question_id in question_ids:
         page.wait_for_selector(f".wb-quiz-id-{question_id} .wb-quiz-status", timeout=60_000)
-    wait_for_kernel(page)
 
 
 def restart_kernel(page: Page) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.labkit import JupyterServer, menu_command, open_notebook, start_server
+from tests.labkit import JupyterServer, open_notebook, run_all, start_server
 
 NOTEBOOK = "cost_panel.ipynb"
 PANEL_CODE = 'from workbook import costs\n\ncosts.show_panel("project_a")'
@@ -42,7 +42,7 @@ def start_lab(base: Path) -> JupyterServer:
 def open_panel(page, lab: JupyterServer) -> None:
     """Open the notebook, wait for an idle kernel, run all cells and wait for the panel's first plot."""
     open_notebook(page, lab, NOTEBOOK)
-    menu_command(page, "Run", "runmenu:run-all")
+    run_all(page)
     page.wait_for_selector("img.costs-plot", timeout=60_000)
     page.wait_for_function(
         "() => /cheaper from/.test(document.querySelector('.costs-crossover-label')?.textContent || '')",
