@@ -44,12 +44,20 @@ def test_the_hub_logs_in_real_accounts_with_their_passwords(course_hub: CourseHu
     assert session.cookies.get("jupyterhub-session-id")
 
 
+# The student's kernel over unix sockets: a TCP port chosen free can be taken by another process before the kernel
+# binds it ("Address already in use"), which happened once in CI.
 KERNEL_PROBE = """
-from jupyter_client.manager import start_new_kernel
-manager, client = start_new_kernel(kernel_name="python3")
+import os, tempfile
+from jupyter_client.manager import KernelManager
+manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tempfile.mkdtemp(), "kernel"))
+manager.start_kernel()
+client = manager.client()
+client.start_channels()
 try:
+    client.wait_for_ready(timeout=120)
     client.execute_interactive("quiz.show('x')", timeout=120, output_hook=lambda m: print(m["content"]))
 finally:
+    client.stop_channels()
     manager.shutdown_kernel(now=True)
 """
 
