@@ -11,11 +11,11 @@ import re
 import shutil
 from pathlib import Path
 
-import nbclient
 import nbformat
 import pytest
 
 from tests.conftest import REPO
+from tests.kernels import execute
 from workbook.core.layout import Course
 from workbook.editions.hygiene import check_source
 from workbook.editions.validate import validate_release, validate_source
@@ -69,9 +69,7 @@ def test_self_learner_edition_runs_clean_with_model_answers(path: Path, tmp_path
     shutil.copy2(learner, tmp_path / path.name)
     nb = nbformat.read(str(tmp_path / path.name), as_version=4)
     _with_model_answers(nb)
-    nbclient.NotebookClient(
-        nb, timeout=60, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+    execute(nb, tmp_path, allow_errors=True)
     errors = [
         (c.source.splitlines()[0] if c.source else "", o.get("ename"), o.get("evalue"))
         for c in nb.cells

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from tests.cohort import ASSIGNMENT, ONE_OF_EACH, build_course, code_scores, grade, notebooks, submit
+from tests.kernels import execute
 from tests.nbgrader_helpers import run, without_markers
 from workbook.core.hidden import region_texts
 from workbook.core.quiz_keys import quiz_keys
@@ -216,14 +217,12 @@ def test_exports_nbgrader_csv_and_canvas_csv_with_no_total_while_answers_wait(gr
 
 
 def test_analytics_notebook_plots_and_finds_the_wrong_options(graded, monkeypatch) -> None:
-    from nbclient import NotebookClient
-
     course, env, _, _, _ = graded
     nb = nbformat.read(str(REPO / "instructor" / "analytics.ipynb"), as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "committed with outputs"
     for key, value in {**env, "WORKBOOK_COURSE_ROOT": str(course)}.items():  # the kernel inherits them; undone after
         monkeypatch.setenv(key, value)
-    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(course)}}).execute()
+    execute(nb, course, timeout=120)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2, "two distribution plots"
     assert not [o for o in outputs if o.output_type == "error"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
+from tests.kernels import execute
 from workbook.data import load_licences
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "source" / "open_vs_closed" / "01_what_open_means.ipynb"
@@ -40,10 +40,7 @@ def _run(tmp_path: Path, answers: dict[str, str] | None = None) -> dict[str, lis
         if answers is not None and _grade_id(cell) in answers:
             replacement = answers[_grade_id(cell)]
             cell.source = SOLUTION.sub(lambda _, text=replacement: text, cell.source)
-    client = NotebookClient(
-        nb, timeout=60, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
-    )
-    client.execute()
+    execute(nb, tmp_path, allow_errors=True)
     return {_grade_id(cell) or cell.get("id"): cell.outputs for cell in nb.cells if cell.cell_type == "code"}
 
 

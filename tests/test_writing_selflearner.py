@@ -9,11 +9,11 @@ import json
 import shutil
 from pathlib import Path
 
-import nbclient
 import nbformat
 import pytest
 
 from tests.conftest import REPO
+from tests.kernels import execute
 from workbook.core.answer_store import store_name
 from workbook.editions.selflearner import self_learner_notebook
 
@@ -170,15 +170,7 @@ def test_self_learner_notebook_runs_headless_and_leaks_no_model_answer(learner: 
     copy.parent.mkdir()
     shutil.copy2(learner, copy)
     nb = nbformat.read(str(copy), as_version=4)
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=60,
-        kernel_name="python3",
-        allow_errors=True,
-        store_widget_state=True,
-        resources={"metadata": {"path": str(copy.parent)}},
-    )
-    client.execute()
+    execute(nb, copy.parent, allow_errors=True, store_widget_state=True)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
     outputs = json.dumps([c.get("outputs", []) for c in nb.cells]) + json.dumps(nb.metadata.get("widgets", {}))

@@ -46,28 +46,28 @@ def answer_every_quiz(nb, folder: Path, notebook_stem: str, source_path: Path | 
         store.save(key.question_id, key.answer)
 
 
-def quiet_kernels(config):
-    """``config`` with CurveZMQ transport encryption for the build's kernels, when pyzmq supports it.
+def local_kernels(config, folder: Path):
+    """``config`` for kernels that talk to the build over unix sockets in ``folder``, a private temporary folder.
 
-    ipykernel 7 logs "Kernel is running over TCP without encryption" to stderr for every kernel started without
-    Curve keys (two dozen times per build). The build's kernels do run over loopback TCP, so the cure is to
-    encrypt that traffic (jupyter_client provisions the keys), not to hide the message.
+    Kernels on loopback TCP had two faults here: a port found free can be taken by another program before the
+    kernel binds it (the build then fails with "Address already in use" on a busy machine), and on a shared
+    machine (a hub) every local user can reach the port. Sockets in a folder only the instructor can open have
+    neither, and need no network at all. (ipykernel's warning about unencrypted TCP does not apply to them.)
     """
-    import zmq
-    from jupyter_client import KernelManager
     from traitlets.config import Config
 
-    if not (zmq.has("curve") and "transport_encryption" in KernelManager.class_traits()):
-        return config
-    quiet = Config(config)
-    quiet.KernelManager.transport_encryption = "auto"
-    return quiet
+    sockets = folder / ".kernel-sockets"  # beside the notebook's copy, not among the files its code may list
+    sockets.mkdir(mode=0o700, exist_ok=True)
+    local = Config(config)
+    local.KernelManager.transport = "ipc"
+    local.KernelManager.ip = str(sockets / "kernel")
+    return local
 
 
-def _validator(config, invert: bool):
+def _validator(config, invert: bool, folder: Path):
     from nbgrader.validator import Validator
 
-    validator = Validator(config=quiet_kernels(config))
+    validator = Validator(config=local_kernels(config, folder))
     validator.invert = invert
     validator.ignore_checksums = True
     return validator
@@ -82,7 +82,7 @@ def validate_source(path: Path, config) -> Validation:
         write_notebook(nb, copy)
         write_payload(path, Path(tmp), graded_keys=True)
         answer_every_quiz(nb, Path(tmp), path.stem, path)
-        outcome = _validator(config, invert=False).validate(str(copy))
+        outcome = _validator(config, invert=False, folder=Path(tmp)).validate(str(copy))
     for cell in outcome.get("failed", []):
         error = (cell.get("raw_error") or "").strip().splitlines()
         result.problems.append(
@@ -117,7 +117,7 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
         nb = read_notebook(copy)
         client = nbclient.NotebookClient(
             nb,
-            config=quiet_kernels(config),
+            config=local_kernels(config, Path(tmp)),
             timeout=60,
             allow_errors=True,
             kernel_name="python3",
@@ -141,7 +141,7 @@ def validate_release(release_path: Path, source_path: Path, config) -> Validatio
 
     with tempfile.TemporaryDirectory(prefix="wb-untouched-") as tmp:
         untouched = _untouched_submission(source_path, config, Path(tmp))
-        outcome = _validator(config, invert=True).validate(str(untouched))
+        outcome = _validator(config, invert=True, folder=Path(tmp)).validate(str(untouched))
     for cell in outcome.get("passed", []):
         result.problems.append(
             f"{release_path.name}: a graded test passes with no answer given: {_first_line(cell['source'])!r}"
