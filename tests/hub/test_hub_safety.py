@@ -44,6 +44,26 @@ def test_the_hub_logs_in_real_accounts_with_their_passwords(course_hub: CourseHu
     assert session.cookies.get("jupyterhub-session-id")
 
 
+# Every module a student's server and kernel import, whose bytecode is missing (the student cannot write it, so
+# each start would compile it again: about a second of CPU per server, kernel or command).
+UNCOMPILED = """
+import importlib.util, json, os, sys
+import ipykernel.kernelapp, jupyter_server.serverapp, nbgrader.apps
+print(json.dumps(sorted(
+    name for name, module in list(sys.modules.items())
+    if (getattr(module, "__file__", None) or "").endswith(".py")
+    and not os.path.exists(importlib.util.cache_from_source(module.__file__))
+)))
+"""
+
+
+def test_a_students_python_finds_the_bytecode_of_what_servers_and_kernels_import(course_hub: CourseHub):
+    student = names(course_hub)[2]
+    ran = course_hub.as_user(student, [course_hub.python, "-c", UNCOMPILED], timeout=120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == []
+
+
 # The student's kernel over unix sockets: a TCP port chosen free can be taken by another process before the kernel
 # binds it ("Address already in use"), which happened once in CI.
 KERNEL_PROBE = """

@@ -2,9 +2,9 @@
 
 Students' servers, the formgrader and the grader's commands run as other accounts. When this environment's
 interpreter sits where only root can read it (pyenv under /root, say), the hub copies that interpreter (without
-its tests and site-packages, about 130 MB, once) into ``<hub_dir>/python/base`` and makes a venv over it whose
-site-packages is this environment's. The same interpreter version matters: a different patch release of Python
-breaks some pure-Python packages (soupsieve, used by the formgrader, fails on 3.11.2 and works on 3.11.7).
+its tests and site-packages, with its bytecode, about 65 MB, once) into ``<hub_dir>/python/base`` and makes a venv
+over it whose site-packages is this environment's. The same interpreter version matters: a different patch release
+of Python breaks some pure-Python packages (soupsieve, used by the formgrader, fails on 3.11.2 and works on 3.11.7).
 """
 
 from __future__ import annotations
@@ -38,15 +38,19 @@ def runs_for_everyone(python: Path) -> bool:
     return done.returncode == 0
 
 
-# Not needed to run notebooks or servers; together about half of the standard library's size.
-SKIPPED = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "__pycache__", "config-*")
+# Not needed to run notebooks or servers; together about half of the standard library's size. The bytecode is
+# kept (without the -O variants): the accounts that run this copy cannot write it, so without it every server,
+# kernel and command would compile the modules it imports again, about a second of CPU each.
+SKIPPED = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "config-*", "*.opt-?.pyc")
+COPY_LAYOUT = "2"  # raised when what copy_interpreter copies changes, so an older copy is made again
 
 
 def copy_interpreter(target: Path) -> Path:
     """This interpreter (binary, libpython, standard library) under ``target``; returns the binary there."""
     base = Path(sys.base_prefix)
     marker = target / "VERSION"
-    if marker.exists() and marker.read_text() == sys.version:
+    stamp = f"{sys.version}\ncopy layout {COPY_LAYOUT}"
+    if marker.exists() and marker.read_text() == stamp:
         return target / "bin" / VERSION
     shutil.rmtree(target, ignore_errors=True)
     (target / "bin").mkdir(parents=True)
@@ -61,7 +65,7 @@ def copy_interpreter(target: Path) -> Path:
             path = os.path.join(folder, name)
             if not os.path.islink(path):
                 os.chmod(path, 0o755 if os.access(path, os.X_OK) else 0o644)
-    marker.write_text(sys.version)
+    marker.write_text(stamp)
     return target / "bin" / VERSION
 
 
