@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -189,3 +190,19 @@ def test_a_uid_lock_folder_someone_else_could_write_is_refused(tmp_path: Path) -
     planted.chmod(0o777)  # as another account could leave it in /run/lock
     with pytest.raises(SandboxError, match="not a private folder"):
         UidClaim(64900, 1, locks=planted)
+
+
+def test_grade_runs_two_workers_per_cpu_unless_memory_is_short(monkeypatch) -> None:
+    """A worker waits while its kernel starts and its sandbox is set up; a second one per CPU fills the wait,
+    as long as the free memory holds them all."""
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1})  # two CPUs for this process
+    per_worker = runner.MEMORY_PER_WORKER
+    cases = {None: 4, 64 * per_worker: 4, 3 * per_worker + per_worker // 2: 3, per_worker // 4: 1}
+    for memory, workers in cases.items():
+        monkeypatch.setattr(runner, "available_memory", lambda memory=memory: memory)
+        assert runner.default_workers() == workers, memory
+
+
+def test_available_memory_is_some_of_the_machines_memory() -> None:
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < runner.available_memory() <= total

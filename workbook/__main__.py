@@ -250,7 +250,9 @@ def parser() -> argparse.ArgumentParser:
 
     grade = command("grade", "autograde every submission in parallel, sandboxed, with a summary", _grade)
     grade.add_argument("assignment")
-    grade.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    grade.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: two per CPU, fewer when memory is short)"
+    )
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
     grade.add_argument("--force", action="store_true", help="regrade students already in the gradebook")
     grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
