@@ -48,7 +48,8 @@ def _totals(db_url: str) -> dict[str, float]:
 def nbclient_floor(course: Path, students: list[str]) -> tuple[float, int]:
     """Seconds per notebook to execute submissions with plain nbclient, one after another (no nbgrader)."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from tests.kernels import execute
 
     seconds, count = 0.0, 0
     for student in students:
@@ -60,13 +61,7 @@ def nbclient_floor(course: Path, students: list[str]) -> tuple[float, int]:
                 for path in sorted(work.glob("*.ipynb")):
                     nb = nbformat.read(str(path), as_version=4)
                     started = time.perf_counter()
-                    NotebookClient(
-                        nb,
-                        timeout=60,
-                        allow_errors=True,
-                        resources={"metadata": {"path": str(work)}},
-                        kernel_name="python3",
-                    ).execute()
+                    execute(nb, work, allow_errors=True)
                     seconds += time.perf_counter() - started
                     count += 1
             finally:
