@@ -69,16 +69,17 @@ def test_a_students_python_finds_the_bytecode_of_what_servers_and_kernels_import
 KERNEL_PROBE = """
 import os, tempfile
 from jupyter_client.manager import KernelManager
-manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tempfile.mkdtemp(), "kernel"))
-manager.start_kernel()
-client = manager.client()
-client.start_channels()
-try:
-    client.wait_for_ready(timeout=120)
-    client.execute_interactive("quiz.show('x')", timeout=120, output_hook=lambda m: print(m["content"]))
-finally:
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+with tempfile.TemporaryDirectory() as sockets:
+    manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive("quiz.show('x')", timeout=120, output_hook=lambda m: print(m["content"]))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 """
 
 
