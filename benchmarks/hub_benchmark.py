@@ -106,7 +106,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--kernels", type=int, default=4, help="students who also start one idle kernel")
-    parser.add_argument("--workers", type=int, default=None, help="grading workers (default: CPU count)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="grading workers (default: the grade command's, two per CPU)"
+    )
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("run as root: the benchmark creates the students' accounts")
