@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.cohort import ASSIGNMENT, COURSE_ID, build_course, submit  # noqa: E402
-from workbook.grading.runner import default_workers  # noqa: E402
+from workbook.grading.runner import default_workers, usable_cpus  # noqa: E402
 
 KINDS = ("correct", "partly_wrong", "untouched")
 
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--floor-students", type=int, default=3, help="students executed for the nbclient floor")
     args = parser.parse_args()
     workers = args.workers or default_workers()
-    cpus = len(os.sched_getaffinity(0))
+    cpus = usable_cpus()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="workbook-bench-") as scratch:
         root = Path(scratch)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.quiz_course import FIXTURE, STORE
-from tests.labkit import run_all, start_server, stop_server, wait_for_kernel
+from tests.labkit import run_all, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,7 @@ def test_widgets_render_and_save_in_notebook_7(page, notebook7):
     shutil.copy2(FIXTURE, notebook7.root / FIXTURE.name)
     page.goto(notebook7.open_url(FIXTURE.name, app="notebook"))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    wait_for_kernel(page)  # Notebook 7 shows the same kernel name and execution indicator as JupyterLab
-    run_all(page)
+    run_all(page)  # it waits for the kernel: Notebook 7 shows the same kernel name and indicator as JupyterLab
     choice = page.locator(".wb-quiz-id-hosting_choice")
     expect(choice.locator(".wb-quiz-prompt-text")).to_contain_text("Which kind of model", timeout=60_000)
     expect(page.locator(".wb-quiz-id-terms_match .wb-quiz-term")).to_have_count(3)

@@ -64,13 +64,16 @@ def test_a_students_python_finds_the_bytecode_of_what_servers_and_kernels_import
     assert json.loads(ran.stdout.strip().splitlines()[-1]) == []
 
 
-# The student's kernel over unix sockets: a TCP port chosen free can be taken by another process before the kernel
-# binds it ("Address already in use"), which happened once in CI.
+# The student's kernel over unix sockets, as the build runs them: a TCP port chosen free can be taken by another
+# process before the kernel binds it ("Address already in use"), which happened once in CI.
 KERNEL_PROBE = """
-import os, tempfile
+import tempfile
+from pathlib import Path
 from jupyter_client.manager import KernelManager
+from traitlets.config import Config
+from workbook.editions.validate import local_kernels
 with tempfile.TemporaryDirectory() as sockets:
-    manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+    manager = KernelManager(kernel_name="python3", config=local_kernels(Config(), Path(sockets)))
     manager.start_kernel()
     client = manager.client()
     client.start_channels()

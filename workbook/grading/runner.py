@@ -52,10 +52,14 @@ def available_memory() -> int | None:
     return None
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or taskset can allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def default_workers() -> int:
     """Two workers per CPU this process may use, fewer when the free memory cannot hold them; at least one."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    wanted = cpus * WORKERS_PER_CPU
+    wanted = usable_cpus() * WORKERS_PER_CPU
     memory = available_memory()
     if memory is not None:
         wanted = min(wanted, memory // MEMORY_PER_WORKER)
