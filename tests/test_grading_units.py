@@ -206,3 +206,53 @@ def test_grade_runs_two_workers_per_cpu_unless_memory_is_short(monkeypatch) -> N
 def test_available_memory_is_some_of_the_machines_memory() -> None:
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     assert 0 < runner.available_memory() <= total
+
+
+def test_a_graded_kernel_starts_as_the_kernel_spec_says_but_without_the_debugger() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from workbook.grading.execute import KERNEL_WITHOUT_DEBUGGER, without_debugger
+
+    argv = KernelSpecManager().get_kernel_spec("python3").argv  # what nbgrader's Execute would start
+    changed = without_debugger(argv[1:])
+    assert "ipykernel_launcher" not in changed, f"ipykernel's launcher is started otherwise now: {argv}"
+    assert changed[changed.index("-c") + 1] == KERNEL_WITHOUT_DEBUGGER
+    assert [a for a in changed if a not in ("-c", KERNEL_WITHOUT_DEBUGGER)] == [
+        a for a in argv[1:] if a not in ("-m", "ipykernel_launcher")
+    ], "every other argument is kept, in order"
+    assert without_debugger(["-m", "other_kernel", "-f", "x"]) == ["-m", "other_kernel", "-f", "x"]
+
+
+@pytest.mark.kernel
+def test_a_kernel_started_without_the_debugger_runs_code_and_never_imports_debugpy(tmp_path: Path) -> None:
+    import json
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    from workbook.grading.execute import without_debugger
+
+    spec = tmp_path / "kernels" / "graded"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, *without_debugger(["-m", "ipykernel_launcher", "-f", "{connection_file}"])]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "graded", "language": "python"}))
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+    km = KernelManager(kernel_name="graded", kernel_spec_manager=specs, transport="ipc", ip=str(tmp_path / "k"))
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        seen: list[str] = []
+        code = (
+            "import sys; print(sorted(name for name, module in sys.modules.items() if module is not None "
+            "and ('pydevd' in name or name.startswith('debugpy'))), 6 * 7)"
+        )
+        reply = kc.execute_interactive(
+            code, timeout=60, output_hook=lambda msg: seen.append(msg["content"].get("text", ""))
+        )
+        assert reply["content"]["status"] == "ok"
+        assert "".join(seen).strip() == "[] 42"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
