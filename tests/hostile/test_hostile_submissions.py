@@ -272,8 +272,12 @@ def hostile_run(tmp_path_factory):
         base[student] = submit(course, student, "untouched")
 
     _prepend_to_first_answer(course, "infinite_loop", "while True:\n    pass")
+    # (It waits rather than spins: ignoring the interrupt is the attack, and a spinning loop would only burn the
+    # CPU the other students' grading needs.)
     _prepend_to_first_answer(
-        course, "ignores_sigint", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+        course,
+        "ignores_sigint",
+        "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)",
     )
     _prepend_to_first_answer(course, "memory_bomb", "hog = []\nwhile True:\n    hog.append(bytearray(64 * 1024**2))")
     _prepend_to_first_answer(course, "output_flood", "while True:\n    print('flood ' * 2000)")
