@@ -69,6 +69,14 @@ class Course:
     def autograde(self, student: str) -> dict[str, float]:
         """Autograde one student's submission; return the score of each graded cell and the total."""
         self.nbgrader("autograde", ASSIGNMENT, "--student", student, "--force")
+        return self.scores(student)
+
+    def autograde_everyone(self) -> None:
+        """Autograde every submission in one run, as an instructor does for a class."""
+        self.nbgrader("autograde", ASSIGNMENT, "--force")
+
+    def scores(self, student: str) -> dict[str, float]:
+        """The score of each graded cell of the student's notebook in the gradebook, and the total."""
         from nbgrader.api import Gradebook
 
         with Gradebook(self.db_url) as gradebook:
