@@ -100,14 +100,6 @@ def test_feedback_says_not_graded_yet_and_is_private(cohort) -> None:
         assert "Not graded yet" not in cy and "Not final" not in cy
 
 
-def test_private_feedback_does_not_block_the_next_grade(cohort) -> None:
-    course, env, _ = cohort
-    assert (course / "feedback").exists(), "runs after the feedback test"
-    again = grade(course, env)
-    assert again.returncode == 0, again.stdout + again.stderr[-2000:]
-    assert "skipped (already in the gradebook; use --force to regrade): ada, bo, cy" in again.stdout
-
-
 def test_export_is_private_and_leaves_unfinished_totals_empty(cohort) -> None:
     course, env, _ = cohort
     exported = workbook(course, env, "export", ASSIGNMENT)
@@ -149,10 +141,11 @@ def test_grade_force_keeps_the_hand_grades_entered_in_formgrader(cohort) -> None
     assert f"answers waiting for hand grading (formgrader): {sum(map(len, written.values()))}" in forced.stdout
 
 
-def test_the_gradebook_not_autograded_decides_whom_to_skip(cohort) -> None:
+def test_the_gradebook_not_autograded_decides_whom_to_skip_and_private_feedback_does_not_block(cohort) -> None:
     from nbgrader.api import Gradebook
 
     course, env, _ = cohort
+    assert private(course / "feedback"), "runs after the feedback test"
     with Gradebook(env["WORKBOOK_DB_URL"], COURSE_ID) as gradebook:
         gradebook.remove_submission(ASSIGNMENT, "cy")  # e.g. a new gradebook that never saw cy
     assert (course / "autograded" / "cy" / ASSIGNMENT).is_dir()
