@@ -256,3 +256,25 @@ def test_a_kernel_started_without_the_debugger_runs_code_and_never_imports_debug
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+WORKER_START = """
+import sys, threading
+from workbook.grading import runner
+runner.WORKER_MODULES = ("wave", "colorsys")  # (nbgrader itself takes seconds to import: not in the fast loop)
+if sys.argv[1] == "busy":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+context = runner.worker_context()
+print(context.get_start_method(), all(name in sys.modules for name in runner.WORKER_MODULES))
+"""
+
+
+@pytest.mark.parametrize(("state", "expected"), [("alone", "fork True"), ("busy", "forkserver True")])
+def test_workers_fork_from_the_grader_only_while_it_runs_no_other_thread(state: str, expected: str) -> None:
+    """Forking copies what the grader imported (nbgrader: 1.5 s of CPU) into each worker; with another thread
+    running a fork could copy a held lock, so then workers come from a fresh fork server."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", WORKER_START, state], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == expected.split()

@@ -193,41 +193,40 @@ def grade(
         ignore = list(coursedir.ignore)
         bar = _Progress(len(students), progress)
         context = worker_context()
-        slots = context.Queue()
+        slots = context.SimpleQueue()  # (a Queue would start a feeder thread before the workers fork)
         for slot in range(workers):
             slots.put(slot)
-        with (
-            Gradebook(db_url, course_id) as gradebook,
-            ProcessPoolExecutor(
-                workers, mp_context=context, initializer=worker.init_worker, initargs=(job, slots)
-            ) as pool,
-        ):
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=worker.init_worker, initargs=(job, slots)
+        ) as pool:
+            # The first submit starts every worker; only then is the gradebook opened: its connection stays here.
             futures = {pool.submit(worker.grade_student, student): student for student in students}
-            for future in as_completed(futures):
-                student = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool as error:
-                    result = StudentResult(student, error=f"could not be graded: a worker crashed ({error})")
-                except Exception as error:
-                    result = StudentResult(student, error=f"could not be graded: {type(error).__name__}: {error}")
-                if not result.error:
+            with Gradebook(db_url, course_id) as gradebook:
+                for future in as_completed(futures):
+                    student = futures[future]
                     try:
-                        submitted = course_root / "submitted" / student / assignment
-                        record_student(
-                            gradebook,
-                            course_root,
-                            assignment,
-                            result,
-                            coursedir.get_existing_timestamp(str(submitted)),
-                            ignore,
-                            keys,
-                        )
+                        result = future.result()
+                    except BrokenProcessPool as error:
+                        result = StudentResult(student, error=f"could not be graded: a worker crashed ({error})")
                     except Exception as error:
-                        gradebook.db.rollback()
-                        result.error = f"grades not saved: {type(error).__name__}: {error}"
-                results.append(result)
-                bar.update(result)
+                        result = StudentResult(student, error=f"could not be graded: {type(error).__name__}: {error}")
+                    if not result.error:
+                        try:
+                            submitted = course_root / "submitted" / student / assignment
+                            record_student(
+                                gradebook,
+                                course_root,
+                                assignment,
+                                result,
+                                coursedir.get_existing_timestamp(str(submitted)),
+                                ignore,
+                                keys,
+                            )
+                        except Exception as error:
+                            gradebook.db.rollback()
+                            result.error = f"grades not saved: {type(error).__name__}: {error}"
+                    results.append(result)
+                    bar.update(result)
         bar.finish()
     finally:
         remove_tree(scratch)
@@ -236,14 +235,26 @@ def grade(
     )
 
 
-def worker_context() -> multiprocessing.context.BaseContext:
-    """How worker processes start: forked from a fresh server process that has imported nbgrader once.
+# What grading workers import (nbgrader takes 1.5 s of CPU to import): once, in the process they start from.
+WORKER_MODULES = ("workbook.grading.worker", "nbgrader.preprocessors", "nbgrader.api")
 
-    Spawning each worker would import nbgrader again (1.5 s of CPU each); forking this process would hand workers
-    its threads and database connections. The fork server starts clean, imports what workers need, then forks.
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from this process once it has imported what they need.
+
+    Called when this process runs no other thread and holds no database connection, so a fork copies no lock
+    held elsewhere and no open connection. Should a library have started a thread, workers come from a fresh fork
+    server instead (it imports nbgrader once more); spawning each worker would import it once per worker.
     """
+    import importlib
+    import threading
+
+    for module in WORKER_MODULES:
+        importlib.import_module(module)
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["workbook.grading.worker", "nbgrader.preprocessors", "nbgrader.api"])
+    context.set_forkserver_preload(list(WORKER_MODULES))
     return context
 
 
