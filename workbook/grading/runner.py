@@ -153,7 +153,6 @@ def grade(
 
     from . import template, worker
     from .quizcheck import keys_for_assignment
-    from .record import record_student
 
     autograded = course_root / "autograded"
     if not autograded.exists():
@@ -203,28 +202,9 @@ def grade(
             futures = {pool.submit(worker.grade_student, student): student for student in students}
             with Gradebook(db_url, course_id) as gradebook:
                 for future in as_completed(futures):
-                    student = futures[future]
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool as error:
-                        result = StudentResult(student, error=f"could not be graded: a worker crashed ({error})")
-                    except Exception as error:
-                        result = StudentResult(student, error=f"could not be graded: {type(error).__name__}: {error}")
+                    result = _outcome(future, futures[future])
                     if not result.error:
-                        try:
-                            submitted = course_root / "submitted" / student / assignment
-                            record_student(
-                                gradebook,
-                                course_root,
-                                assignment,
-                                result,
-                                coursedir.get_existing_timestamp(str(submitted)),
-                                ignore,
-                                keys,
-                            )
-                        except Exception as error:
-                            gradebook.db.rollback()
-                            result.error = f"grades not saved: {type(error).__name__}: {error}"
+                        _save(gradebook, course_root, assignment, result, coursedir, ignore, keys)
                     results.append(result)
                     bar.update(result)
         bar.finish()
@@ -233,6 +213,29 @@ def grade(
     return GradeRun(
         results, skipped, warnings, time.monotonic() - started, waiting_answers(db_url, course_id, assignment)
     )
+
+
+def _outcome(future, student: str) -> StudentResult:
+    """The worker's result for ``student``, or a failed one that says why the worker gave none."""
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        return StudentResult(student, error=f"could not be graded: a worker crashed ({error})")
+    except Exception as error:
+        return StudentResult(student, error=f"could not be graded: {type(error).__name__}: {error}")
+
+
+def _save(gradebook, course_root: Path, assignment: str, result: StudentResult, coursedir, ignore, keys) -> None:
+    """Write one student's grades; if that fails, nothing of theirs is kept and the result says why."""
+    from .record import record_student
+
+    try:
+        submitted = course_root / "submitted" / result.student / assignment
+        timestamp = coursedir.get_existing_timestamp(str(submitted))
+        record_student(gradebook, course_root, assignment, result, timestamp, ignore, keys)
+    except Exception as error:
+        gradebook.db.rollback()
+        result.error = f"grades not saved: {type(error).__name__}: {error}"
 
 
 # What grading workers import (nbgrader takes 1.5 s of CPU to import): once, in the process they start from.
