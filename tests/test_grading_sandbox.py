@@ -127,3 +127,80 @@ def test_nothing_a_probe_leaves_survives_the_sandbox(tmp_path: Path) -> None:
     assert not Path(root).exists(), "the sandbox's processes are gone"
     assert not Path("/tmp/left-by-probe").exists()
     assert os.listdir(tmp_path / "student") == ["sandbox.log"]
+
+
+# What a kernel can see of itself: a forked kernel must look the same as one started by exec.
+SELF_REPORT = """
+import ctypes, json, os, pickle, resource, signal, sys
+def twice(x):
+    return 2 * x
+parent = open(f"/proc/{os.getppid()}/cmdline", "rb").read().split(b"\\0")
+report = {
+    "parent": [part.decode() for part in parent if part.endswith(b".py")],
+    "argv": [part for part in sys.argv if not part.startswith("/")],
+    "cwd": os.getcwd(),
+    "env": dict(os.environ),
+    "limits": [resource.getrlimit(kind) for kind in (resource.RLIMIT_AS, resource.RLIMIT_NPROC, resource.RLIMIT_CPU)],
+    "sigint": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+    "dumpable": ctypes.CDLL(None).prctl(3, 0, 0, 0, 0),
+    "session_leader": os.getsid(0) == os.getpid(),
+    "own_fds": sorted(os.listdir("/proc/self/fd")) != [],
+    "pickled": pickle.loads(pickle.dumps(twice))(21),
+    "debugpy": sys.modules.get("debugpy", "absent") is None,
+}
+try:
+    open(f"/proc/{os.getppid()}/fd/0", "wb").close()
+    report["parent_pipe"] = "opened"
+except OSError as error:
+    report["parent_pipe"] = type(error).__name__
+print(json.dumps(report))
+"""
+
+
+def _kernel_reports(sandbox: Sandbox, tmp_path: Path, *extra_cells: str) -> list[dict]:
+    """Run SELF_REPORT (then ``extra_cells``) in a fresh graded kernel for each report, reaping in between."""
+    import nbformat
+
+    from workbook.grading.execute import SandboxedExecute
+
+    reports = []
+    for extra in [*extra_cells, ""]:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SELF_REPORT)])
+        if extra:
+            nb.cells.append(nbformat.v4.new_code_cell(extra))
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        execute = SandboxedExecute(sandbox=sandbox, connection_folder=str(tmp_path), timeout=60)
+        nb, _ = execute(nb, {"metadata": {"path": sandbox.workdir}})
+        assert not execute.stopped_reason, execute.stopped_reason
+        reports.append(json.loads(nb.cells[0].outputs[0]["text"]))
+        sandbox.reap()
+    return reports
+
+
+@pytest.mark.kernel
+def test_a_students_kernels_are_forked_from_one_zygote_and_look_like_started_ones(tmp_path: Path, monkeypatch) -> None:
+    """Importing ipykernel is most of a kernel's start: each student's sandbox imports it once (zygote.py)."""
+    from workbook.grading import execute
+
+    with Sandbox(_spec(), tmp_path / "student") as sandbox:
+        first, second = _kernel_reports(sandbox, tmp_path, "")
+    monkeypatch.setattr(execute, "zygote_arguments", lambda argv: None)  # the kernels as exec started them
+    with Sandbox(_spec(), tmp_path / "other") as sandbox:
+        (started,) = _kernel_reports(sandbox, tmp_path)
+    assert first["parent"] == second["parent"] and Path(first["parent"][0]).name == "zygote.py", first["parent"]
+    assert Path(started["parent"][0]).name == "agent.py", started["parent"]
+    for forked in (first, second):
+        assert {**forked, "parent": None} == {**started, "parent": None}
+    assert started["sigint"] and started["dumpable"] == 1 and started["session_leader"] and started["pickled"] == 42
+    assert started["parent_pipe"] in ("PermissionError", "OSError"), "a kernel cannot write to its parent's pipes"
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("attack", ["SIGKILL", "SIGSTOP"])
+def test_a_kernel_that_stops_or_kills_the_zygote_only_slows_the_next_kernels(tmp_path: Path, attack: str) -> None:
+    with Sandbox(_spec(), tmp_path / "student") as sandbox:
+        attack_cell = f"import os, signal; os.kill(os.getppid(), signal.{attack})"
+        attacked, after = _kernel_reports(sandbox, tmp_path, attack_cell)
+    assert Path(attacked["parent"][0]).name == "zygote.py"
+    assert Path(after["parent"][0]).name == "agent.py", "the next kernel was started by the agent itself"
+    assert {**after, "parent": None} == {**attacked, "parent": None}

@@ -31,6 +31,15 @@ KERNEL_WITHOUT_DEBUGGER = (
 )
 
 
+def zygote_arguments(argv: list[str]) -> list[str] | None:
+    """The kernel's own arguments when ``argv`` is the grader's Python starting ipykernel as above, else None.
+
+    Only such kernels can be forked from the student's zygote (see zygote.py), which imported that same start.
+    """
+    start = [sys.executable, "-P", "-c", KERNEL_WITHOUT_DEBUGGER]
+    return argv[len(start) :] if argv[: len(start)] == start else None
+
+
 def without_debugger(arguments: list[str]) -> list[str]:
     """Python's arguments with ``-m ipykernel_launcher`` replaced by the same start without debugpy."""
     for index in range(len(arguments) - 1):
@@ -56,7 +65,7 @@ class SandboxProvisioner(LocalProvisioner):
         if argv and argv[0] == sys.executable:
             # -P: never import from the working folder (a submitted "workbook/" must not replace the real one).
             argv = [argv[0], "-P", *without_debugger(argv[1:]), "--IPKernelApp.ignore_cwd=True"]
-        self.process = sandbox.start_kernel(argv)
+        self.process = sandbox.start_kernel(argv, zygote_arguments(argv))
         self.pid, self.pgid, self.cwd = self.process.pid, None, sandbox.workdir
         return self.connection_info
 

@@ -9,7 +9,8 @@ else of the machine's files: no course folder, no gradebook, no other student, n
 namespaces; TCP would not), keeps the hidden tests and the assignment database to itself, and writes the gradebook.
 
 A small agent (agent.py) is the sandbox's first process: it starts each notebook's kernel with resource limits,
-kills whatever a notebook leaves running, and when it exits the PID namespace ends with every process in it.
+kills whatever a notebook leaves running, and when it exits the PID namespace ends with every process in it. The
+kernels are forked from a zygote (zygote.py) that imports ipykernel once per student, in the sandbox, as them.
 
 As an ordinary user, bwrap builds the sandbox in a user namespace of its own (no root, no ``sudo``). As root, the
 kernels run as an unprivileged user id with no account (one per worker): the kernel exempts root's processes from
@@ -34,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 AGENT = Path(__file__).with_name("agent.py")
+ZYGOTE = Path(__file__).with_name("zygote.py")
 HOME = "/home/student"  # the kernel's home inside the sandbox (a size-capped tmpfs)
 WORKDIR = f"{HOME}/work"  # the student's copy: submitted files plus the assignment's non-notebook files
 RUNTIME = f"{HOME}/.run"  # kernel connection files and ipc sockets
@@ -365,6 +367,9 @@ class Sandbox:
             "limits": self.spec.limits.kernel_limits() if self.spec.engine else self._unsandboxed_limits(),
             "env": kernel_environment(self.home, tmp),
             "pid_namespace": self.spec.engine,
+            "workdir": self.workdir,
+            # The kernels' Python, importing ipykernel once for all of this student's kernels (see zygote.py).
+            "zygote": [sys.executable, "-P", str(ZYGOTE)],
         }
         agent = [sys.executable, "-I", "-S", str(AGENT), json.dumps(settings)]
         self.scratch.mkdir(parents=True, exist_ok=True)
@@ -505,8 +510,10 @@ class Sandbox:
             raise SandboxError(f"the sandbox refused {message.get('op')!r}: {reply}")
         return reply
 
-    def start_kernel(self, argv: list[str]) -> KernelProcess:
-        return KernelProcess(self, int(self.request({"op": "start", "argv": argv, "cwd": self.workdir})["id"]))
+    def start_kernel(self, argv: list[str], kernel_args: list[str] | None = None) -> KernelProcess:
+        """Run ``argv`` in the sandbox; with ``kernel_args``, fork the kernel from the zygote when it can."""
+        request = {"op": "start", "argv": argv, "cwd": self.workdir, "kernel_args": kernel_args}
+        return KernelProcess(self, int(self.request(request)["id"]))
 
     # -- files ------------------------------------------------------------------------------------------------
     def outside(self, inside: str) -> Path:
