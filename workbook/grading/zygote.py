@@ -62,6 +62,7 @@ class Zygote:
         for line in requests:
             try:
                 request = json.loads(line)
+                self.collect()
                 if request["op"] == "fork":
                     pid = os.fork()
                     if pid == 0:
@@ -69,7 +70,6 @@ class Zygote:
                     self.children.add(pid)
                     reply = {"pid": pid}
                 else:
-                    self.collect()
                     pid = int(request["pid"])
                     reply = {"returncode": self.ended.get(pid) if pid not in self.children else None}
             except Exception as error:  # a bad request or a failed fork: say so, keep serving
