@@ -33,11 +33,6 @@ def _set_dumpable(dumpable: bool) -> None:
     libc.prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
 
 
-def _status(code: int) -> int:
-    """An exit status as ``subprocess.Popen.returncode`` gives it (minus the signal number if killed)."""
-    return -os.WTERMSIG(code) if os.WIFSIGNALED(code) else os.WEXITSTATUS(code)
-
-
 class Zygote:
     """The kernels forked so far and how the ended ones ended."""
 
@@ -55,7 +50,7 @@ class Zygote:
             if pid == 0:
                 break
             self.children.discard(pid)
-            self.ended[pid] = _status(code)
+            self.ended[pid] = os.waitstatus_to_exitcode(code)  # as Popen.returncode
 
     def serve(self, requests, replies) -> dict | None:
         """Answer requests until the input ends (returns None) or, in a forked kernel, return its request."""
