@@ -53,14 +53,18 @@ def local_kernels(config, folder: Path):
     kernel binds it (the build then fails with "Address already in use" on a busy machine), and on a shared
     machine (a hub) every local user can reach the port. Sockets in a folder only the instructor can open have
     neither, and need no network at all. (ipykernel's warning about unencrypted TCP does not apply to them.)
+    The kernels are forked from one zygote per process (see workbook/grading/local_kernels.py).
     """
     from traitlets.config import Config
+
+    from workbook.grading.local_kernels import ForkingKernelManager
 
     sockets = folder / ".kernel-sockets"  # beside the notebook's copy, not among the files its code may list
     sockets.mkdir(mode=0o700, exist_ok=True)
     local = Config(config)
     local.KernelManager.transport = "ipc"
     local.KernelManager.ip = str(sockets / "kernel")
+    local.NotebookClient.kernel_manager_class = ForkingKernelManager
     return local
 
 

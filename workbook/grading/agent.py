@@ -122,13 +122,17 @@ class Zygote:
         self._pending = b""
         self._ready = False
 
-    def fork(self, args: list[str], cwd: str) -> int | None:
-        """The forked kernel's pid; None (and the zygote stopped for good) if it cannot fork one."""
+    def fork(self, args: list[str], cwd: str, env: dict | None = None) -> int | None:
+        """The forked kernel's pid; None (and the zygote stopped for good) if it cannot fork one.
+
+        ``env``: the kernel's environment, when it is not the zygote's own.
+        """
         if self.process is not None and not self._ready:
             self._ready = self._reply(FIRST_FORK_SECONDS).get("ready") is True
             if not self._ready:
                 self.stop()
-        return self.ask({"op": "fork", "args": args, "cwd": cwd}).get("pid")
+        request = {"op": "fork", "args": args, "cwd": cwd, **({"env": env} if env is not None else {})}
+        return self.ask(request).get("pid")
 
     def poll(self, pid: int) -> int | None:
         reply = self.ask({"op": "poll", "pid": pid}) if self.healthy() else {}

@@ -2,10 +2,13 @@
 
 Importing ipykernel costs about 0.3 s of CPU, three quarters of a kernel's start; a student's later notebooks get
 their kernel by ``fork`` instead. The agent starts this file inside the student's sandbox, with the kernels'
-environment, limits and user, as ``python -P zygote.py``; it answers one JSON request per line on stdin:
+environment, limits and user, as ``python -P zygote.py``; the build starts one per process, as ``python
+zygote.py``, for the kernels that validate the course (local_kernels.py). It answers one JSON request per line on
+stdin:
 
 - ``{"op": "fork", "args": [...], "cwd": "..."}`` forks a kernel that runs ``ipykernel`` with ``args`` in ``cwd``
-  (in a session of its own, stdin and stdout on /dev/null) and answers its ``pid``;
+  (in a session of its own, stdin and stdout on /dev/null) and answers its ``pid``; with ``"env": {...}`` the
+  kernel gets that environment instead of the zygote's;
 - ``{"op": "poll", "pid": n}`` answers the kernel's exit status (``null`` while it runs).
 
 It is no more trusted than the kernels: it runs as their user, in their sandbox, for one student. It is not
@@ -25,6 +28,8 @@ import sys
 PR_SET_DUMPABLE = 4
 
 sys.modules["debugpy"] = None  # as execute.KERNEL_WITHOUT_DEBUGGER: a graded kernel has no debugger
+if not sys.flags.safe_path:  # started as ``python zygote.py`` (local_kernels.py), not ``-P`` (the sandbox)
+    del sys.path[0]  # this file's folder, as ipykernel_launcher drops its own; the kernel adds the working folder
 from ipykernel import kernelapp  # noqa: E402  (the import this process exists to do once)
 
 
@@ -84,6 +89,9 @@ def become_kernel(request: dict) -> None:
     _set_dumpable(True)  # a normal process again: /proc/self is its own, as in a kernel started by exec
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own, as in any new process
     os.chdir(request["cwd"])
+    if "env" in request:
+        os.environ.clear()
+        os.environ.update(request["env"])
     sys.argv = ["-c", *request["args"]]  # as in a kernel started with ``python -c``
     kernelapp.launch_new_instance(argv=request["args"])
 
