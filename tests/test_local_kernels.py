@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbclient
@@ -55,16 +57,17 @@ def report(folder: Path, forked: bool = True) -> dict:
     return json.loads(nb.cells[0].outputs[0]["text"])
 
 
-def test_validation_kernels_are_forked_and_see_what_kernels_started_anew_see(tmp_path, monkeypatch) -> None:
+def test_validation_kernels_are_forked_and_see_what_kernels_started_anew_see(monkeypatch) -> None:
     reports = {}
     for kind, forked in (("forked", True), ("forked again", True), ("started anew", False)):
-        folder = tmp_path / kind.replace(" ", "-")
-        folder.mkdir()
+        # (a short path: a unix socket's name may not be longer than 107 bytes)
+        folder = Path(tempfile.mkdtemp(prefix="wb-local-kernel-"))
         monkeypatch.setenv("WORKBOOK_LOCAL_KERNEL_MARKER", kind)  # set after the zygote started, for the 2nd
         reports[kind] = report(folder, forked)
         assert reports[kind]["cwd"] == str(folder)
         assert reports[kind]["marker"] == kind
         assert reports[kind]["watched_parent"] == str(reports[kind]["parent"])
+        shutil.rmtree(folder)
 
     anew = reports["started anew"]
     assert anew["parent"] == os.getpid()
@@ -87,9 +90,10 @@ sys.path.insert(0, sys.argv[1])
 from tests.test_local_kernels import report
 from workbook.grading import local_kernels
 
-before = report(Path(tempfile.mkdtemp()))
-os.kill(local_kernels._zygote.pid, signal.SIGKILL)
-after = report(Path(tempfile.mkdtemp()))
+with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
+    before = report(Path(first))
+    os.kill(local_kernels._zygote.pid, signal.SIGKILL)
+    after = report(Path(second))
 print(json.dumps({"me": os.getpid(), "before": before["parent"], "after": after["parent"]}))
 """
 
