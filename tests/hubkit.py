@@ -109,11 +109,14 @@ class CourseHub:
         """``python -m workbook hub --config ... ARGS`` as root."""
         return sh([*self.hub_command_prefix(), "--config", str(self.config), *args], input=stdin, timeout=900)
 
-    def add_student(self, name: str) -> None:
-        password = secrets.token_urlsafe(12)
-        done = self.hub_command("add-student", name, "--password-stdin", stdin=password + "\n")
+    def add_students(self, names: list[str]) -> None:
+        """``hub add-student`` for the whole class at once, passwords on stdin."""
+        passwords = {name: secrets.token_urlsafe(12) for name in names}
+        done = self.hub_command(
+            "add-student", *names, "--password-stdin", stdin="".join(f"{p}\n" for p in passwords.values())
+        )
         assert done.returncode == 0, done.stderr
-        self.students[name] = password
+        self.students.update(passwords)
 
     def add_student_quickly(self, name: str) -> None:
         password = secrets.token_urlsafe(12)
@@ -278,11 +281,12 @@ def create_hub(
         make_course_checkout(base / "checkout", notebooks).chmod(0o700)  # the instructor's copy: theirs alone
         done = hub.hub_command("setup")
         assert done.returncode == 0, done.stdout + done.stderr
-        for number in range(1, students + 1):
-            if bulk:
-                hub.add_student_quickly(f"{prefix}-s{number}")
-            else:
-                hub.add_student(f"{prefix}-s{number}")
+        names = [f"{prefix}-s{number}" for number in range(1, students + 1)]
+        if bulk:
+            for name in names:
+                hub.add_student_quickly(name)
+        else:
+            hub.add_students(names)
         hub.grader_password = secrets.token_urlsafe(12)
         assert sh(["chpasswd"], input=f"{hub.grader}:{hub.grader_password}\n").returncode == 0
     except BaseException:

@@ -231,3 +231,38 @@ def test_a_missing_exchange_is_reported_not_recreated(course_hub: CourseHub):
         assert "exchange folder" in done.stderr and "missing" in done.stderr and "hint:" in done.stderr
         assert "Traceback" not in done.stderr
         assert not (hub_dir / "exchange").exists()
+
+
+REGISTERED = """
+import json
+from nbgrader.api import Gradebook
+from traitlets.config.loader import PyFileConfigLoader
+config = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()
+with Gradebook(config.CourseDirectory.db_url) as gradebook:
+    print(json.dumps(sorted(student.id for student in gradebook.students)))
+"""
+
+
+def test_a_class_added_in_one_command_is_in_the_gradebook_and_a_bad_list_adds_nobody(course_hub: CourseHub):
+    # The fixture added its three students with one `hub add-student A B C --password-stdin`.
+    done = course_hub.as_user(course_hub.grader, [course_hub.python, "-c", REGISTERED], cwd=course_hub.course_root)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == sorted(course_hub.students)
+
+    newcomers = [f"{course_hub.prefix}-late1", f"{course_hub.prefix}-late2"]
+    try:
+        for names, stdin, complaint in (
+            ([newcomers[0], "Not A Name", newcomers[1]], "pw1\npw2\npw3\n", "not a valid student account name"),
+            (newcomers, "only-one\n", "2 student(s) but 1 password line(s)"),
+            (newcomers, "pw1\n\n", "an empty one"),
+            ([newcomers[0], newcomers[0]], "pw1\npw2\n", "given twice"),
+            ([newcomers[0], course_hub.grader], "pw1\npw2\n", "is the grader account"),
+        ):
+            done = course_hub.hub_command("add-student", *names, "--password-stdin", stdin=stdin)
+            assert done.returncode == 2 and complaint in done.stderr, (names, done.stderr)
+            assert "Traceback" not in done.stderr and "hint: " in done.stderr
+            for name in newcomers:
+                assert sh(["id", name]).returncode != 0, f"{name} was created although the command refused"
+    finally:
+        for name in newcomers:
+            sh(["userdel", "--remove", name])

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from workbook.hub.settings import HubError, HubSettings, load_settings
-from workbook.hub.setup import add_student, require_root, setup, students
+from workbook.hub.setup import add_students, require_root, setup, students
 
 HUB_CONFIG = Path("deploy") / "hub" / "jupyterhub_config.py"
 SETTINGS = Path("deploy") / "hub" / "course-hub.toml"
@@ -87,9 +87,11 @@ def add_hub_parser(commands) -> None:
     setup_parser.add_argument(
         "--new-exchange", action="store_true", help="create an empty exchange even though the hub was set up before"
     )
-    add = actions.add_parser("add-student", help="create a student account that may log in")
-    add.add_argument("name")
-    add.add_argument("--password-stdin", action="store_true", help="read the student's password from stdin")
+    add = actions.add_parser("add-student", help="create student accounts that may log in (one or a whole class)")
+    add.add_argument("names", nargs="+", metavar="NAME")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the passwords from stdin, one line per NAME, in order"
+    )
     hub.set_defaults(run=_main)  # HubError becomes error + hint + verdict in workbook.cli.run_command
 
 
@@ -105,13 +107,29 @@ def _main(args: argparse.Namespace) -> int:
         setup(settings, checkout, new_exchange=args.new_exchange)
         print(f"course set up; start it with: sudo {sys.executable} -m workbook hub start")
         return 0
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    if password == "":
-        raise HubError("empty password on stdin")
-    add_student(settings, args.name, password)
-    if password is None:
-        print(f"set a password with: sudo passwd {args.name}  (or let a central login, e.g. LDAP or LTI, do it)")
+    if len(set(args.names)) != len(args.names):
+        raise HubError("a name is given twice (hint: each student once)")
+    passwords = dict.fromkeys(args.names) if not args.password_stdin else _passwords(args.names, sys.stdin)
+    add_students(settings, passwords)
+    if not args.password_stdin:
+        print(
+            f"set passwords with: sudo passwd NAME, for {', '.join(args.names)}  "
+            "(or let a central login, e.g. LDAP or LTI, do it)"
+        )
     return 0
+
+
+def _passwords(names: list[str], lines) -> dict[str, str]:
+    """One password per line of ``lines`` for each of ``names``, in order; all must be there and none empty."""
+    given = [line.rstrip("\n") for line in lines]
+    while given and not given[-1]:
+        given.pop()
+    if len(given) != len(names) or "" in given:
+        raise HubError(
+            f"{len(names)} student(s) but {len(given)} password line(s) on stdin, or an empty one "
+            "(hint: one non-empty line per name, in the same order)"
+        )
+    return dict(zip(names, given, strict=True))
 
 
 def run(args: argparse.Namespace) -> int:

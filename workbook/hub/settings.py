@@ -101,6 +101,6 @@ def check_student_name(name: str) -> str:
     if not NAME.match(name):
         raise HubError(
             f"{name!r} is not a valid student account name "
-            "(start with a lowercase letter; then lowercase letters, digits, '-' or '_'; at most 31 characters)"
+            "(hint: start with a lowercase letter; then lowercase letters, digits, '-' or '_'; at most 31 characters)"
         )
     return name

@@ -287,24 +287,30 @@ def setup(settings: HubSettings, checkout: Path, log=print, new_exchange: bool =
     return python
 
 
-def add_student(settings: HubSettings, name: str, password: str | None = None, log=print) -> None:
-    """A student account in the course group (may log in), with a private home; optionally a password."""
+def add_students(settings: HubSettings, passwords: dict[str, str | None], log=print) -> None:
+    """Student accounts in the course group (they may log in), each with a private home and, when given, a
+    password; then all of them in the gradebook, with one process of the grader's.
+
+    Every name is checked before any account is made, so a mistake in a class list creates nothing.
+    """
     require_root("add a student account")
-    check_student_name(name)
-    if name == settings.grader:
-        raise HubError(f"{name!r} is the grader account; choose another name for the student")
+    for name in passwords:
+        check_student_name(name)
+        if name == settings.grader:
+            raise HubError(f"{name!r} is the grader account (hint: choose another name for the student)")
     ensure_group(settings.student_group)
-    created = ensure_user(name, settings.home(name), (settings.student_group,))
-    if password is not None:
-        set_password(name, password)
-    log(f"{'created' if created else 'kept'} the account {name}, in group {settings.student_group}")
+    for name, password in passwords.items():
+        created = ensure_user(name, settings.home(name), (settings.student_group,))
+        if password is not None:
+            set_password(name, password)
+        log(f"{'created' if created else 'kept'} the account {name}, in group {settings.student_group}")
     if settings.course_root.exists():
         python = Path(json.loads(settings.state_file.read_text())["python"])
         done = as_user(
             settings.grader,
-            [str(python), "-m", "nbgrader", "db", "student", "add", name],
+            [str(python), "-m", "workbook.hub.register", str(settings.course_root), "--students", *passwords],
             python=python,
             cwd=str(settings.course_root),
         )
         if done.returncode != 0:
-            log(f"warning: {name} is not in the gradebook yet: {done.stderr.strip()[-300:]}")
+            log(f"warning: not in the gradebook yet: {', '.join(passwords)}: {done.stderr.strip()[-300:]}")
