@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -96,6 +97,14 @@ class JupyterServer:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
+
+    def page_config(self, path: str = "lab") -> dict:
+        """The settings the server hands JupyterLab's page (what decides its extensions, menus and build check)."""
+        with urllib.request.urlopen(f"{self.url}/{path}?token={self.token}", timeout=30) as response:
+            page = response.read().decode()
+        found = re.search(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
+        assert found, f"no page config in {path}"
+        return json.loads(found.group(1))
 
     def stop_kernels(self) -> int:
         """Shut down every kernel session (so the next notebook opened starts fresh); returns how many."""

@@ -14,7 +14,6 @@ import json
 import re
 import subprocess
 import time
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,8 +152,7 @@ def click_option(page, question: Question, option_id: str) -> None:
 def test_postbuild_ran_and_switched_off_nbgrader_tools(binder: BinderEnv, lab: JupyterServer, tmp_path: Path) -> None:
     env = clean_env(tmp_path, binder.venv)
     # What the running JupyterLab tells the page (`jupyter labextension list` says the same, but starts node).
-    page = urllib.request.urlopen(f"{lab.url}/lab?token={lab.token}", timeout=30).read().decode()
-    config = json.loads(re.search(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    config = lab.page_config()
     assert "@jupyter/nbgrader" in config["disabledExtensions"], "nbgrader's lab extension is still on"
     assert any(e["name"] == "@jupyter/nbgrader" for e in config["federated_extensions"]), "the check means nothing"
     servers = subprocess.run(
