@@ -111,3 +111,22 @@ def test_a_dead_zygote_means_the_next_kernels_start_the_usual_way(tmp_path) -> N
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["before"] != seen["me"], "the first kernel came from the zygote"
     assert seen["after"] == seen["me"], "after the zygote died, the kernel was started by the process itself"
+
+
+def test_workbook_kernels_skip_jupyter_clients_fixed_waits_through_hooks_it_still_has() -> None:
+    """prompt_kernels.py overrides jupyter_client internals; if one is renamed, the override silently does nothing."""
+    import inspect
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    from workbook.grading.execute import SandboxKernelManager
+    from workbook.grading.local_kernels import ForkingKernelManager
+    from workbook.grading.prompt_kernels import PromptKernelClient
+
+    for manager in (ForkingKernelManager, SandboxKernelManager):
+        assert isinstance(manager(kernel_name="python3").client(), PromptKernelClient), manager
+    assert "pollinterval" in inspect.signature(AsyncKernelManager._async_wait).parameters
+    for caller in (AsyncKernelManager._async_finish_shutdown, AsyncKernelManager._async_kill_kernel):
+        assert "self._async_wait(" in inspect.getsource(caller), caller
+    assert callable(AsyncKernelClient._handle_kernel_info_reply)
+    assert "kc.wait_for_ready(" in inspect.getsource(nbclient.NotebookClient.async_start_new_kernel_client)

@@ -65,6 +65,7 @@ def local_kernels(config, folder: Path):
     local.KernelManager.transport = "ipc"
     local.KernelManager.ip = str(sockets / "kernel")
     local.NotebookClient.kernel_manager_class = ForkingKernelManager
+    local.NotebookClient.shutdown_kernel = "immediate"  # nothing to save: waiting for a clean exit is wasted time
     return local
 
 

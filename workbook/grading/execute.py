@@ -13,7 +13,6 @@ import time
 import uuid
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -21,6 +20,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Float, Integer, Unicode
 
+from .prompt_kernels import PromptKernelManager
 from .sandbox import Sandbox
 
 # What ``-m ipykernel_launcher`` runs, without the debugger: nobody debugs a notebook being graded, and importing
@@ -70,7 +70,7 @@ class SandboxProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-class SandboxKernelManager(AsyncKernelManager):
+class SandboxKernelManager(PromptKernelManager):
     """A kernel manager whose kernels run in ``sandbox`` and talk over ipc sockets in its runtime folder."""
 
     sandbox: Sandbox | None = None  # set on the per-notebook subclass (see SandboxedExecute.preprocess)

@@ -19,10 +19,10 @@ import threading
 import time
 import uuid
 
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from .agent import ForkedKernel, Zygote
+from .prompt_kernels import PromptKernelManager
 from .sandbox import ZYGOTE
 
 # What jupyter_client runs for the python3 kernel of this environment; only that kernel can come from the zygote.
@@ -107,8 +107,8 @@ class ForkingProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-class ForkingKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels are forked (see ForkingProvisioner)."""
+class ForkingKernelManager(PromptKernelManager):
+    """A kernel manager whose kernels are forked (see ForkingProvisioner), without jupyter_client's fixed waits."""
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
