@@ -43,7 +43,12 @@ def _current_zygote() -> Zygote | None:
         _zygote, _failed = None, True
     if _zygote is None and not _failed:
         # Not -P (as in the sandbox): these kernels import from their working folder, as kernels started anew do.
-        _zygote = Zygote([sys.executable, str(ZYGOTE)], os.getcwd(), dict(os.environ), None)
+        # Its own folder is "/": each kernel gets its own, and this process's may be gone (a deleted temp folder).
+        try:
+            _zygote = Zygote([sys.executable, str(ZYGOTE)], "/", dict(os.environ), None)
+        except OSError:
+            _failed = True
+            return None
         atexit.register(_stop, _zygote, os.getpid())
     return _zygote
 
@@ -55,16 +60,17 @@ def _stop(zygote: Zygote, owner: int) -> None:
 
 def fork_kernel(cmd: list[str], cwd: str, env: dict[str, str]) -> LocalForkedKernel | None:
     """The kernel ``cmd`` would start, forked from this process's zygote; None when it cannot be."""
+    global _failed
     if cmd[: len(IPYKERNEL_START)] != IPYKERNEL_START:
         return None
     with _lock:
         zygote = _current_zygote()
+        if zygote is None:
+            return None
         # ipykernel stops when its parent changes: the parent it watches is the zygote, as Popen's would be us.
-        env = {**env, "JPY_PARENT_PID": str(zygote.pid)} if zygote is not None else env
-        pid = zygote.fork(cmd[len(IPYKERNEL_START) :], cwd, env) if zygote is not None else None
+        pid = zygote.fork(cmd[len(IPYKERNEL_START) :], cwd, {**env, "JPY_PARENT_PID": str(zygote.pid)})
         if pid is None:
-            global _failed
-            _failed = True
+            _failed = True  # the zygote stopped itself; kernels start the usual way from now on
             return None
     return LocalForkedKernel(zygote, pid)
 
