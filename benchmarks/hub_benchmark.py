@@ -115,7 +115,7 @@ def main() -> int:
 
     print(f"before: {load()}")
     started = time.monotonic()
-    hub = create_hub(students=args.students, notebooks=None, bulk=True)
+    hub = create_hub(students=args.students, notebooks=None)  # the class added with one `hub add-student`
     try:
         print(f"set up {args.students} accounts and the course in {time.monotonic() - started:.0f} s")
         hub.start()
