@@ -21,6 +21,8 @@ EXIT_POLL_SECONDS = 0.01
 
 
 class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's asynchronous client, ready as soon as the kernel is (see the module's note)."""
+
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not await self._kernel_answered():
