@@ -145,6 +145,35 @@ def test_an_unexpected_error_is_one_line_unless_debug() -> None:
         run_command("demo", broken, None, debug=True)
 
 
+@pytest.mark.parametrize(
+    ("argv", "help_of", "said"),
+    [
+        ([], "", "required: COMMAND"),
+        (["grad", ASSIGNMENT], "", "invalid choice: 'grad'"),
+        (["grade"], "grade", "required: assignment"),
+        (["feedback", ASSIGNMENT, "--force"], "feedback", "unrecognized arguments: --force"),
+        (["facts", "--older-than", "a year"], "facts", "'a year' is not a whole number of days"),
+        (["hub"], "hub", "required: ACTION"),
+        (["hub", "add-student", "ada", "--password"], "hub add-student", "unrecognized arguments: --password"),
+    ],
+)
+def test_a_command_line_mistake_is_one_line_the_commands_help_and_a_verdict(
+    argv: list[str], help_of: str, said: str
+) -> None:
+    from workbook.__main__ import main
+
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err), pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == REFUSED
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("error: ") and said in lines[0], lines
+    prog = " ".join(["python -m workbook", help_of]).strip()
+    assert lines[1] == f"hint: {prog} --help lists what it takes", lines
+    assert lines[2] == f"{help_of or 'workbook'}: REFUSED: nothing was changed (exit 2)", lines
+    assert "usage:" not in err.getvalue()
+
+
 def test_a_problem_keeps_its_exit_code_and_an_outcome_its_summary() -> None:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):

@@ -137,7 +137,10 @@ def test_the_command_answers_mistakes_in_one_line() -> None:
         done = run(*args)
         assert done.returncode == 2
         assert "Traceback" not in done.stderr
-        assert done.stderr.strip().splitlines()[-1].startswith("python -m workbook facts: error:")
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 3 and lines[0].startswith(f"error: argument {args[-2]}"), lines
+        assert lines[1] == "hint: python -m workbook facts --help lists what it takes", lines
+        assert lines[2] == "facts: REFUSED: nothing was changed (exit 2)", lines
 
 
 def test_every_notebook_states_the_time_the_start_page_gives() -> None:

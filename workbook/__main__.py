@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from workbook.cli import EXIT_CODES_HELP, PROBLEMS, Outcome, Problem, run_command, say
+from workbook.cli import EXIT_CODES_HELP, PROBLEMS, CommandLineParser, Outcome, Problem, run_command, say
 
 
 def _put_own_scripts_on_path() -> None:
@@ -211,7 +211,7 @@ def _days(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(
+    main_parser = CommandLineParser(
         prog="python -m workbook",
         description=__doc__,
         epilog=EXIT_CODES_HELP,

@@ -8,16 +8,18 @@ from deep inside (not in a course folder, a refused database login) are translat
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from workbook.problems import CRASHED, INTERRUPTED, OK, PROBLEMS, REFUSED, Problem
 
 __all__ = [
     "CRASHED",
     "EXIT_CODES_HELP",
+    "CommandLineParser",
     "INTERRUPTED",
     "OK",
     "PROBLEMS",
@@ -110,3 +112,40 @@ def run_command(command: str, function: Callable[[Any], Outcome | int], args: An
     sys.stdout.flush()  # stdout carries results (tables, lists) for pipes; the verdict goes to stderr, last
     print(_verdict(command, outcome.code, outcome.summary), file=sys.stderr, flush=True)
     return outcome.code
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse in the same manner: a mistake on the command line (unknown command or option, missing or bad
+    argument) is one error line, a hint naming the ``--help`` that explains it, and the verdict (exit 2), instead of
+    argparse's usage block. Subcommand parsers made from it are of this class too.
+
+    Options are never abbreviated: ``hub add-student ada --password hunter2`` must not read as ``--password-stdin``
+    with a second student named ``hunter2``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("python -m workbook").strip() or "workbook"
+        print(f"error: {message}", file=sys.stderr)
+        print(f"hint: {self.prog} --help lists what it takes", file=sys.stderr)
+        print(_verdict(command, REFUSED, "nothing was changed"), file=sys.stderr)
+        sys.exit(REFUSED)
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse reports these from the top parser; the command's own --help is the useful one
+            self._chosen_command(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _chosen_command(self, parsed: argparse.Namespace) -> CommandLineParser:
+        """The innermost (sub)command parser the arguments chose."""
+        parser = self
+        while True:
+            # argparse keeps no public list of a parser's subcommands; its actions hold them
+            sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(parsed, sub.dest, None) if sub is not None else None
+            if sub is None or name not in sub.choices:
+                return parser
+            parser = sub.choices[name]

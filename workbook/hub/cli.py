@@ -79,7 +79,7 @@ def add_hub_parser(commands) -> None:
     """``python -m workbook hub ...`` on the main command line."""
     hub = commands.add_parser("hub", help="the course on a JupyterHub, one machine (run as root)", description=__doc__)
     hub.add_argument("--config", type=Path, default=None, help=f"hub settings (default: {SETTINGS})")
-    actions = hub.add_subparsers(dest="action", required=True)
+    actions = hub.add_subparsers(dest="action", required=True, metavar="ACTION")
     start_parser = actions.add_parser("start", help="set up what is missing, then run JupyterHub (foreground)")
     start_parser.add_argument("--port", type=int, default=None, help="port people connect to (default: settings)")
     start_parser.add_argument("--ip", default=None, help="address to listen on (default: settings)")
