@@ -153,6 +153,9 @@ def test_an_unexpected_error_is_one_line_unless_debug() -> None:
         (["grade"], "grade", "required: assignment"),
         (["feedback", ASSIGNMENT, "--force"], "feedback", "unrecognized arguments: --force"),
         (["facts", "--older-than", "a year"], "facts", "'a year' is not a whole number of days"),
+        (["grade", ASSIGNMENT, "--workers", "0"], "grade", "'0' is not a whole number of worker processes"),
+        (["grade", ASSIGNMENT, "--timeout", "-1"], "grade", "'-1' is not a whole number of seconds of at least 1"),
+        (["grade", ASSIGNMENT, "--memory-limit", "4"], "grade", "'4' is not a whole number of MiB of at least 256"),
         (["hub"], "hub", "required: ACTION"),
         (["hub", "add-student", "ada", "--password"], "hub add-student", "unrecognized arguments: --password"),
     ],
@@ -172,6 +175,17 @@ def test_a_command_line_mistake_is_one_line_the_commands_help_and_a_verdict(
     assert lines[1] == f"hint: {prog} --help lists what it takes", lines
     assert lines[2] == f"{help_of or 'workbook'}: REFUSED: nothing was changed (exit 2)", lines
     assert "usage:" not in err.getvalue()
+
+
+def test_paths_that_cannot_be_written_are_refused_before_any_work(course: Path) -> None:
+    a_file = course / "nbgrader_config.py"
+    exported = workbook(course, "export", ASSIGNMENT, "--to", str(a_file / "grades"))
+    assert_refused(exported, f"--to {a_file / 'grades'}: cannot make this folder", "hint: pass --to a folder")
+    assert "gradebook:" not in exported.stdout, "refused before the gradebook was opened"
+    for csv, where in ((course / "nowhere" / "summary.csv", "which is not a folder"), (course, "is a folder")):
+        summary = workbook(course, "writing-summary", ASSIGNMENT, "--csv", str(csv))
+        assert_refused(summary, f"--csv {csv} ", where, "hint: pass --csv a file name")
+    assert not (course / "nowhere").exists()
 
 
 def test_a_problem_keeps_its_exit_code_and_an_outcome_its_summary() -> None:

@@ -153,6 +153,7 @@ def _export(args: argparse.Namespace) -> Outcome:
             f"--to names a folder for two CSV files, not a file: {args.to}",
             f"python -m workbook export {args.assignment} --to {Path(args.to).with_suffix('')}",
         )
+    _writable_folder(Path(args.to) if Path(args.to).is_absolute() else course.root / args.to, "--to")
     _gradebook(course)
     paths, waiting = export_grades(course.root, args.assignment, Path(args.to))
     for path in paths:
@@ -170,6 +171,9 @@ def _writing_summary(args: argparse.Namespace) -> Outcome:
 
     course = _course(args)
     assignment = _assignment(course, args.assignment, args.command)
+    if args.csv is not None and (args.csv.is_dir() or not args.csv.parent.is_dir()):
+        where = "is a folder" if args.csv.is_dir() else f"is in {args.csv.parent}, which is not a folder"
+        raise Problem(f"--csv {args.csv} {where}", "pass --csv a file name in a folder that exists, e.g. summary.csv")
     if not any((course.root / args.stage).glob(f"*/{assignment}")):
         raise Problem(
             f"no {args.stage} work of {assignment} in {course.root / args.stage}",
@@ -208,6 +212,29 @@ def _days(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, like 365")
     return int(text)
+
+
+def _at_least(minimum: int, unit: str):
+    """An argparse type: a whole number of ``unit`` no smaller than ``minimum`` (0 workers or a 0 s time limit
+    would not grade at all; a few MiB of memory would fail every kernel)."""
+
+    def parse(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit} of at least {minimum}")
+        return int(text)
+
+    return parse
+
+
+def _writable_folder(folder: Path, option: str) -> None:
+    """Make ``folder`` (and its parents) now, so a path that cannot be written is refused before any work."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise Problem(
+            f"{option} {folder}: cannot make this folder ({error.strerror or error})",
+            f"pass {option} a folder you can write to",
+        ) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -251,13 +278,22 @@ def parser() -> argparse.ArgumentParser:
     grade = command("grade", "autograde every submission in parallel, sandboxed, with a summary", _grade)
     grade.add_argument("assignment")
     grade.add_argument(
-        "--workers", type=int, default=None, help="worker processes (default: two per CPU, fewer when memory is short)"
+        "--workers",
+        type=_at_least(1, "worker processes"),
+        default=None,
+        help="worker processes (default: two per CPU, fewer when memory is short)",
     )
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
     grade.add_argument("--force", action="store_true", help="regrade students already in the gradebook")
-    grade.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
-    grade.add_argument("--memory-limit", type=int, default=None, help="MiB of address space per kernel (4096)")
-    grade.add_argument("--disk-limit", type=int, default=None, help="MiB of disk per student in the sandbox (512)")
+    grade.add_argument(
+        "--timeout", type=_at_least(1, "seconds"), default=None, help="seconds per cell (default: Execute.timeout)"
+    )
+    grade.add_argument(
+        "--memory-limit", type=_at_least(256, "MiB"), default=None, help="MiB of address space per kernel (4096)"
+    )
+    grade.add_argument(
+        "--disk-limit", type=_at_least(1, "MiB"), default=None, help="MiB of disk per student in the sandbox (512)"
+    )
     grade.add_argument(
         "--no-isolation", action="store_true", help="run kernels without the bubblewrap sandbox (debugging only)"
     )
