@@ -153,6 +153,7 @@ def test_an_unexpected_error_is_one_line_unless_debug() -> None:
         (["grade"], "grade", "required: assignment"),
         (["feedback", ASSIGNMENT, "--force"], "feedback", "unrecognized arguments: --force"),
         (["facts", "--older-than", "a year"], "facts", "'a year' is not a whole number of days"),
+        (["facts", "--older-than", "99999999999"], "facts", "not a whole number of days up to 36500"),
         (["grade", ASSIGNMENT, "--workers", "0"], "grade", "'0' is not a whole number of worker processes"),
         (["grade", ASSIGNMENT, "--timeout", "-1"], "grade", "'-1' is not a whole number of seconds of at least 1"),
         (["grade", ASSIGNMENT, "--memory-limit", "4"], "grade", "'4' is not a whole number of MiB of at least 256"),
@@ -175,6 +176,17 @@ def test_a_command_line_mistake_is_one_line_the_commands_help_and_a_verdict(
     assert lines[1] == f"hint: {prog} --help lists what it takes", lines
     assert lines[2] == f"{help_of or 'workbook'}: REFUSED: nothing was changed (exit 2)", lines
     assert "usage:" not in err.getvalue()
+
+
+@pytest.mark.parametrize("action", ["start", "setup", "add-student"])
+def test_the_hub_settings_file_can_be_named_before_or_after_the_action(action: str) -> None:
+    from workbook.__main__ import parser
+
+    names = ["ada"] if action == "add-student" else []
+    after = parser().parse_args(["hub", action, *names, "--config", "class.toml"])
+    before = parser().parse_args(["hub", "--config", "class.toml", action, *names])
+    neither = parser().parse_args(["hub", action, *names])
+    assert after.config == before.config == Path("class.toml") and neither.config is None
 
 
 def test_paths_that_cannot_be_written_are_refused_before_any_work(course: Path) -> None:

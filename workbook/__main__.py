@@ -196,7 +196,7 @@ def _facts(args: argparse.Namespace) -> Outcome:
     before = args.as_of or today - dt.timedelta(days=args.older_than)
     claims = old_claims(facts, before)
     print(format_claims(claims, today))
-    return Outcome(summary=f"{len(claims)} claims to re-check")
+    return Outcome(summary=f"{len(claims)} claim{'' if len(claims) == 1 else 's'} to re-check")
 
 
 def _date(text: str):
@@ -209,8 +209,8 @@ def _date(text: str):
 
 
 def _days(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, like 365")
+    if not text.isdigit() or int(text) > 36_500:  # a date further back than 100 years is a typing mistake
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days up to 36500, like 365")
     return int(text)
 
 

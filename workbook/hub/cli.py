@@ -80,14 +80,23 @@ def add_hub_parser(commands) -> None:
     hub = commands.add_parser("hub", help="the course on a JupyterHub, one machine (run as root)", description=__doc__)
     hub.add_argument("--config", type=Path, default=None, help=f"hub settings (default: {SETTINGS})")
     actions = hub.add_subparsers(dest="action", required=True, metavar="ACTION")
-    start_parser = actions.add_parser("start", help="set up what is missing, then run JupyterHub (foreground)")
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help)
+        # also accepted after the action, where people type it: hub start --config FILE
+        parser.add_argument(
+            "--config", type=Path, default=argparse.SUPPRESS, help=f"hub settings (default: {SETTINGS})"
+        )
+        return parser
+
+    start_parser = action("start", "set up what is missing, then run JupyterHub (foreground)")
     start_parser.add_argument("--port", type=int, default=None, help="port people connect to (default: settings)")
     start_parser.add_argument("--ip", default=None, help="address to listen on (default: settings)")
-    setup_parser = actions.add_parser("setup", help="accounts, exchange, course folder, config; no hub")
+    setup_parser = action("setup", "accounts, exchange, course folder, config; no hub")
     setup_parser.add_argument(
         "--new-exchange", action="store_true", help="create an empty exchange even though the hub was set up before"
     )
-    add = actions.add_parser("add-student", help="create student accounts that may log in (one or a whole class)")
+    add = action("add-student", "create student accounts that may log in (one or a whole class)")
     add.add_argument("names", nargs="+", metavar="NAME")
     add.add_argument(
         "--password-stdin", action="store_true", help="read the passwords from stdin, one line per NAME, in order"
