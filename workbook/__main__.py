@@ -220,7 +220,7 @@ def _at_least(minimum: int, unit: str):
 
     def parse(text: str) -> int:
         if not text.strip().isdigit() or int(text) < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit} of at least {minimum}")
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit} ({minimum} or more)")
         return int(text)
 
     return parse
