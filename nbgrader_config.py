@@ -34,6 +34,11 @@ c.Autograde.exclude_overwriting = {
     if folder.is_dir()
 }
 
+# release/ is made by `python -m workbook build` only. nbgrader's own generate_assignment (or formgrader's
+# "Generate" button, which passes --force) would delete release/<assignment>, leave out the quiz files and put
+# quiz checks without keys in the gradebook; this exporter stops it first (workbook/editions/nbgrader_guard.py).
+c.GenerateAssignment.exporter_class = "workbook.editions.nbgrader_guard.UseWorkbookBuild"
+
 # Feedback, however it is made (formgrader's "Generate Feedback" button, `nbgrader generate_feedback` or
 # `python -m workbook feedback`), drops hidden tests, graded quiz keys with their explanations, and the
 # tracebacks of test cells, and says "not graded yet" beside answers still to grade by hand. nbgrader's default

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_course
 from workbook.core.layout import Course
 from workbook.editions.hygiene import check_source
 
@@ -93,6 +93,37 @@ def test_gradebook_defaults_to_sqlite_and_follows_the_environment(monkeypatch) -
     assert config.CourseDirectory.db_url == f"sqlite:///{REPO / 'gradebook.db'}"
     monkeypatch.setenv("WORKBOOK_DB_URL", "postgresql+psycopg2://grader@127.0.0.1:5433/course")
     assert Course(REPO).nbgrader_config().CourseDirectory.db_url.endswith("127.0.0.1:5433/course")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_nbgrader_generate_assignment_and_formgrader_generate_stop_before_changing_anything(tmp_path: Path) -> None:
+    """Plain nbgrader would delete release/ (--force), drop the quiz files and register quiz checks without keys."""
+    course = copy_course(tmp_path / "course")
+    before = _files(course)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    env["WORKBOOK_DB_URL"] = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", "open_vs_closed", "--force"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "made by `python -m workbook build`" in done.stdout + done.stderr, done.stdout + done.stderr
+
+    # formgrader's "Generate" button calls this with force=True
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = Course(course).nbgrader_config(**{"CourseDirectory.db_url": env["WORKBOOK_DB_URL"]})
+    answer = NbGraderAPI(CourseDirectory(config=config), config=config).generate_assignment("open_vs_closed")
+    assert answer["success"] is False and "python -m workbook build" in answer["log"], answer
+    assert _files(course) == before and not (tmp_path / "gradebook.db").exists(), "something was changed"
 
 
 def test_answer_stores_are_never_overwritten_at_autograde() -> None:

@@ -71,6 +71,22 @@ def _hash_of(module: str, qualname: str) -> Callable[[], str]:
     return current
 
 
+def _generate_assignment_exporter() -> list[object]:
+    """BaseConverter.start's code, whether its exporter is configurable, and whether the build's stand-in for the
+    default (``NBGRADER_EXPORTER``) is still nbgrader's default exporter."""
+    from nbgrader.converters.base import BaseConverter
+    from traitlets.utils.importstring import import_item
+
+    from workbook.editions.nbgrader_guard import NBGRADER_EXPORTER
+
+    trait = BaseConverter.class_traits()["exporter_class"]
+    return [
+        _source_hash(inspect.getsource(BaseConverter.start)),
+        trait.metadata.get("config"),
+        trait.default() is import_item(NBGRADER_EXPORTER),
+    ]
+
+
 def _hash_in_file(module: str, function: str) -> Callable[[], str]:
     """Like ``_hash_of``, from nbgrader's file: this process may have replaced the function (see the pin)."""
 
@@ -367,6 +383,13 @@ PINS = [
         ],
         ["3db2e6b20b2de4c0", "f71e382c9137194a"],
         ("ALEMBIC_DIR",),
+    ),
+    Pin(
+        "BaseConverter.start makes the configurable exporter before convert_notebooks (which deletes with --force)",
+        "workbook/editions/nbgrader_guard.py: nbgrader_config.py's exporter stops `nbgrader generate_assignment` "
+        "before it changes release/ or the gradebook; the build sets this default back (NBGRADER_EXPORTER)",
+        _generate_assignment_exporter,
+        ["13a625747083f12b", True, True],
     ),
     Pin(
         "CsvExportPlugin.export signature",
