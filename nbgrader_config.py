@@ -6,6 +6,7 @@ Run nbgrader from this folder (the course root). Everything not set here keeps n
 from pathlib import Path
 
 from workbook.grading.gradebook import course_gradebook_url
+from workbook.nbgrader_guard import unsandboxed_autograde_allowed
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
 
@@ -34,10 +35,13 @@ c.Autograde.exclude_overwriting = {
     if folder.is_dir()
 }
 
-# release/ is made by `python -m workbook build` only. nbgrader's own generate_assignment (or formgrader's
-# "Generate" button, which passes --force) would delete release/<assignment>, leave out the quiz files and put
-# quiz checks without keys in the gradebook; this exporter stops it first (workbook/editions/nbgrader_guard.py).
-c.GenerateAssignment.exporter_class = "workbook.editions.nbgrader_guard.UseWorkbookBuild"
+# release/ is made by `python -m workbook build` only, and students' code is graded by `python -m workbook grade`
+# only, in a sandbox. nbgrader's own generate_assignment would delete release/<assignment> and leave out the quiz
+# files and keys; its autograde would run students' code as you, unsandboxed. These exporters stop both, and the
+# formgrader buttons that run them, before they change anything (workbook/nbgrader_guard.py says more).
+c.GenerateAssignment.exporter_class = "workbook.nbgrader_guard.UseWorkbookBuild"
+if not unsandboxed_autograde_allowed():  # only for comparing the two graders on trusted submissions
+    c.Autograde.exporter_class = "workbook.nbgrader_guard.UseWorkbookGrade"
 
 # Feedback, however it is made (formgrader's "Generate Feedback" button, `nbgrader generate_feedback` or
 # `python -m workbook feedback`), drops hidden tests, graded quiz keys with their explanations, and the

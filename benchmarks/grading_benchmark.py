@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.cohort import ASSIGNMENT, COURSE_ID, build_course, submit  # noqa: E402
 from workbook.grading.runner import default_workers, usable_cpus  # noqa: E402
+from workbook.nbgrader_guard import UNSANDBOXED_AUTOGRADE  # noqa: E402
 
 KINDS = ("correct", "partly_wrong", "untouched")
 
@@ -88,11 +89,12 @@ def main() -> None:
         ours = root / "ours"
         shutil.copytree(plain, ours)
         notebooks = len(list((plain / "release" / ASSIGNMENT).glob("*.ipynb")))
-        env_plain = {
-            "WORKBOOK_DB_URL": f"sqlite:///{plain / 'gradebook.db'}",
+        env_ours = {
+            "WORKBOOK_DB_URL": f"sqlite:///{ours / 'gradebook.db'}",
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         }
-        env_ours = {**env_plain, "WORKBOOK_DB_URL": f"sqlite:///{ours / 'gradebook.db'}"}
+        # the baseline: nbgrader's own autograde, which the course refuses unless told the submissions are trusted
+        env_plain = {**env_ours, "WORKBOOK_DB_URL": f"sqlite:///{plain / 'gradebook.db'}", UNSANDBOXED_AUTOGRADE: "yes"}
         print(
             f"{args.students} students x {notebooks} notebooks, {workers} workers on {cpus} CPUs, "
             f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}",

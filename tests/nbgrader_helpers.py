@@ -57,3 +57,11 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 def nbgrader(args: list[str], course: Path, env: dict[str, str] | None = None):
     return run([str(Path(sys.executable).parent / "nbgrader"), *args], course, env)
+
+
+def unsandboxed_autograde(assignment: str, course: Path, env: dict[str, str] | None = None):
+    """Plain ``nbgrader autograde``, which the course's config refuses unless told the submissions are trusted (as
+    the test suite's are): the tests compare nbgrader's own grading with the kit's."""
+    from workbook.nbgrader_guard import UNSANDBOXED_AUTOGRADE
+
+    return nbgrader(["autograde", assignment], course, {**(env or {}), UNSANDBOXED_AUTOGRADE: "yes"})

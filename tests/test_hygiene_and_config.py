@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tests.conftest import REPO, copy_course
 from workbook.core.layout import Course
 from workbook.editions.hygiene import check_source
+from workbook.nbgrader_guard import UNSANDBOXED_AUTOGRADE
 
 DEMO = Path("source/demo/01_demo.ipynb")
 
@@ -99,31 +102,46 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_nbgrader_generate_assignment_and_formgrader_generate_stop_before_changing_anything(tmp_path: Path) -> None:
-    """Plain nbgrader would delete release/ (--force), drop the quiz files and register quiz checks without keys."""
+@pytest.mark.parametrize(
+    ("command", "button", "names"),
+    [
+        (["generate_assignment", "open_vs_closed", "--force"], "generate_assignment", "python -m workbook build"),
+        (["autograde", "open_vs_closed", "--force"], "autograde", "python -m workbook grade"),
+    ],
+)
+def test_nbgrader_commands_and_formgrader_buttons_that_bypass_the_kit_stop_before_changing_anything(
+    tmp_path: Path, command: list[str], button: str, names: str
+) -> None:
+    """Plain generate_assignment would delete release/ (--force), drop the quiz files and register quiz checks
+    without keys; plain autograde would run students' code as the instructor, unsandboxed."""
     course = copy_course(tmp_path / "course")
+    shutil.copytree(course / "release" / "open_vs_closed", course / "submitted" / "ada" / "open_vs_closed")
     before = _files(course)
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
     env["WORKBOOK_DB_URL"] = f"sqlite:///{tmp_path / 'gradebook.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", "open_vs_closed", "--force"],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-m", "nbgrader", *command], cwd=course, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "made by `python -m workbook build`" in done.stdout + done.stderr, done.stdout + done.stderr
+    assert f"`{names}" in done.stdout + done.stderr, done.stdout + done.stderr
 
-    # formgrader's "Generate" button calls this with force=True
+    # formgrader's buttons ("Generate", and "Autograde" beside a submission) call these, with force=True
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     config = Course(course).nbgrader_config(**{"CourseDirectory.db_url": env["WORKBOOK_DB_URL"]})
-    answer = NbGraderAPI(CourseDirectory(config=config), config=config).generate_assignment("open_vs_closed")
-    assert answer["success"] is False and "python -m workbook build" in answer["log"], answer
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    answer = getattr(api, button)("open_vs_closed", *(["ada"] if button == "autograde" else []))
+    assert answer["success"] is False and names in answer["log"], answer
     assert _files(course) == before and not (tmp_path / "gradebook.db").exists(), "something was changed"
+
+
+def test_unsandboxed_autograde_needs_the_explicit_setting(monkeypatch) -> None:
+    monkeypatch.delenv(UNSANDBOXED_AUTOGRADE, raising=False)
+    assert Course(REPO).nbgrader_config().Autograde.exporter_class.endswith("UseWorkbookGrade")
+    monkeypatch.setenv(UNSANDBOXED_AUTOGRADE, "yes")
+    assert "exporter_class" not in Course(REPO).nbgrader_config().Autograde
+    assert Course(REPO).nbgrader_config().GenerateAssignment.exporter_class.endswith("UseWorkbookBuild")
 
 
 def test_answer_stores_are_never_overwritten_at_autograde() -> None:

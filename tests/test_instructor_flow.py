@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from tests.conftest import copy_course
-from tests.nbgrader_helpers import nbgrader, run
+from tests.nbgrader_helpers import nbgrader, run, unsandboxed_autograde
 from workbook.writing import load_rubric
 
 ASSIGNMENT = "open_vs_closed"
@@ -101,7 +101,7 @@ def course(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         folder = root / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(nb, str(folder / f"{STEM}.ipynb"))
-    graded = nbgrader(["autograde", ASSIGNMENT], root, env)
+    graded = unsandboxed_autograde(ASSIGNMENT, root, env)
     assert graded.returncode == 0, graded.stderr[-3000:]
     return root, env
 

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from tests.cohort import ASSIGNMENT, build_course, submit
-from tests.nbgrader_helpers import autograded_points, nbgrader, without_markers
+from tests.nbgrader_helpers import autograded_points, nbgrader, unsandboxed_autograde, without_markers
 from workbook.core.layout import Course
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ def graded_course(tmp_path_factory):
     """Build the course, submit the student, autograde with plain nbgrader; shared by the tests below."""
     course, env = build_course(tmp_path_factory.mktemp("course"))
     expected = {STUDENT: submit(course, STUDENT, STUDENT)}
-    graded = nbgrader(["autograde", ASSIGNMENT], course, env)
+    graded = unsandboxed_autograde(ASSIGNMENT, course, env)
     return course, env, expected, graded
 
 

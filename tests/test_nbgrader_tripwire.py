@@ -77,7 +77,7 @@ def _generate_assignment_exporter() -> list[object]:
     from nbgrader.converters.base import BaseConverter
     from traitlets.utils.importstring import import_item
 
-    from workbook.editions.nbgrader_guard import NBGRADER_EXPORTER
+    from workbook.nbgrader_guard import NBGRADER_EXPORTER
 
     trait = BaseConverter.class_traits()["exporter_class"]
     return [
@@ -386,8 +386,8 @@ PINS = [
     ),
     Pin(
         "BaseConverter.start makes the configurable exporter before convert_notebooks (which deletes with --force)",
-        "workbook/editions/nbgrader_guard.py: nbgrader_config.py's exporter stops `nbgrader generate_assignment` "
-        "before it changes release/ or the gradebook; the build sets this default back (NBGRADER_EXPORTER)",
+        "workbook/nbgrader_guard.py: nbgrader_config.py's exporters stop `nbgrader generate_assignment` and "
+        "`nbgrader autograde` before they change anything; the build sets this default back (NBGRADER_EXPORTER)",
         _generate_assignment_exporter,
         ["13a625747083f12b", True, True],
     ),

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 from workbook.core.layout import IGNORED_NAMES, Course
+from workbook.nbgrader_guard import NBGRADER_EXPORTER
 
 from .bank import with_graded_keys, write_payload
-from .nbgrader_guard import NBGRADER_EXPORTER
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
 from .runall import add_stub_note, fails_until_answered, tag_as_expected_failure
 
@@ -76,7 +76,7 @@ def generate_release(course: Course, workdir: Path, db_url: str | None = None) -
                 "CourseDirectory.db_url": db_url or f"sqlite:///{workdir / 'build-gradebook.db'}",
                 "GenerateAssignment.force": True,
                 "GenerateAssignment.create_assignment": True,
-                # the course's config stops plain `nbgrader generate_assignment` (see nbgrader_guard); this is the build
+                # the course's config stops plain `nbgrader generate_assignment` (nbgrader_guard); this is the build
                 "GenerateAssignment.exporter_class": NBGRADER_EXPORTER,
             }
         )
