@@ -3,10 +3,10 @@
 Run nbgrader from this folder (the course root). Everything not set here keeps nbgrader's default.
 """
 
+import os
 from pathlib import Path
 
 from workbook.grading.gradebook import course_gradebook_url
-from workbook.nbgrader_guard import unsandboxed_autograde_allowed
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
 
@@ -40,7 +40,9 @@ c.Autograde.exclude_overwriting = {
 # files and keys; its autograde would run students' code as you, unsandboxed. These exporters stop both, and the
 # formgrader buttons that run them, before they change anything (workbook/nbgrader_guard.py says more).
 c.GenerateAssignment.exporter_class = "workbook.nbgrader_guard.UseWorkbookBuild"
-if not unsandboxed_autograde_allowed():  # only for comparing the two graders on trusted submissions
+# WORKBOOK_UNSANDBOXED_AUTOGRADE=yes lets autograde run, only to compare the graders on trusted submissions (the
+# tests do). The name is written here, not imported: reading this file must not import nbgrader's converters.
+if os.environ.get("WORKBOOK_UNSANDBOXED_AUTOGRADE") != "yes":
     c.Autograde.exporter_class = "workbook.nbgrader_guard.UseWorkbookGrade"
 
 # Feedback, however it is made (formgrader's "Generate Feedback" button, `nbgrader generate_feedback` or
