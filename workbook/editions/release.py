@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 from workbook.core.layout import IGNORED_NAMES, Course
-from workbook.nbgrader_guard import NBGRADER_EXPORTER
 
 from .bank import with_graded_keys, write_payload
 from .notebook_io import nbgrader_meta, read_notebook, write_notebook
@@ -66,6 +65,7 @@ def generate_release(course: Course, workdir: Path, db_url: str | None = None) -
     from nbgrader.converters import GenerateAssignment
 
     from workbook.grading.gradebook import without_alembic_command
+    from workbook.nbgrader_guard import NBGRADER_EXPORTER  # imports nbgrader: only when a build runs
 
     without_alembic_command()  # the throwaway gradebook is new each time
     copy = copy_sources(course, workdir)
