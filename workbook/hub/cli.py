@@ -78,15 +78,14 @@ def start(settings: HubSettings, checkout: Path) -> int:
 def add_hub_parser(commands) -> None:
     """``python -m workbook hub ...`` on the main command line."""
     hub = commands.add_parser("hub", help="the course on a JupyterHub, one machine (run as root)", description=__doc__)
-    hub.add_argument("--config", type=Path, default=None, help=f"hub settings (default: {SETTINGS})")
+    config_help = f"hub settings (default: {SETTINGS})"
+    hub.add_argument("--config", type=Path, default=None, help=config_help)
     actions = hub.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def action(name: str, help: str) -> argparse.ArgumentParser:
         parser = actions.add_parser(name, help=help)
         # also accepted after the action, where people type it: hub start --config FILE
-        parser.add_argument(
-            "--config", type=Path, default=argparse.SUPPRESS, help=f"hub settings (default: {SETTINGS})"
-        )
+        parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
         return parser
 
     start_parser = action("start", "set up what is missing, then run JupyterHub (foreground)")
