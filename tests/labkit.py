@@ -225,10 +225,12 @@ def record_build_checks(page) -> list[str]:
 
 
 def change_theme(page, theme: str) -> None:
-    """Switch the open JupyterLab's theme as its Settings menu does (the setting is saved on the server too)."""
-    page.evaluate(
-        "async (theme) => { await window.jupyterapp.commands.execute('apputils:change-theme', {theme}); }", theme
-    )
+    """Choose ``theme`` in JupyterLab's Settings > Theme menu, as a person does (the setting is saved on the server
+    too), and wait until the page wears it."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+    page.locator('.lm-Menu-item[data-type="submenu"]', has_text=re.compile(r"^\s*Theme\s*$")).first.hover()
+    label = page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^{re.escape(theme)}$"))
+    page.locator('.lm-Menu-item[data-command="apputils:change-theme"]', has=label).click()
     page.wait_for_function("(theme) => document.body.dataset.jpThemeName === theme", arg=theme, timeout=30_000)
 
 

@@ -2,13 +2,16 @@
 JupyterLab started as Binder starts it, and Debian's chromium opening the launch link.
 
 The learner lands on the start page, tries its practice check, saves their work as a zip (and downloads it),
-restores a bundle (a wrong file first), then follows the start page's links to every notebook and runs each:
-no error output anywhere, every widget drawn, practice feedback on a click, the model answers open. Slow: it
-installs the requirements once (cached by their hash) and drives a real browser.
+restores a bundle (a wrong file first), then follows the start page's links to every notebook and runs each in a
+1024 px window: no error output anywhere, every widget drawn and inside the window, no price typeset as maths,
+practice feedback on a click, the model answers open, the save time in the learner's time zone; the cost panel and
+the matching quiz are photographed in the light theme and, at 1400 px, the dark one (``.screenshots/learners/``).
+Slow: it installs the requirements once (cached by their hash) and drives a real browser.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -17,6 +20,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
@@ -24,6 +28,14 @@ from playwright.sync_api import expect
 
 from tests.binder.binder_env import BinderEnv, clean_env, launch_url
 from tests.labkit import VISIBLE_NOTEBOOK, JupyterServer, run_all, wait_for_kernel
+from tests.learner_view import (
+    SHOWCASE_WIDGETS,
+    STUB_NOTE,
+    assert_no_maths_in_prices,
+    assert_widgets_fit,
+    showcase_light_and_dark,
+    text_of_notebook,
+)
 from workbook.core.answer_store import AnswerStore
 
 pytestmark = pytest.mark.browser
@@ -32,6 +44,8 @@ START = "00_start.ipynb"
 PANEL = VISIBLE_NOTEBOOK
 NBGRADER_SERVER_EXTENSIONS = ("formgrader", "assignment_list", "course_list", "validate_assignment")
 BROKEN_WIDGET_TEXTS = ("Error displaying widget", "Loading widget", "Failed to load model")
+LEARNER_ZONE = "Pacific/Auckland"  # far from the server's clock, whatever it is
+PRICED = ("04_cost_crossover.ipynb", "05_match_use_cases.ipynb", "07_decision_framework.ipynb")
 
 
 @dataclass(frozen=True)
@@ -140,6 +154,18 @@ def paste_model_answers(page, path: Path) -> int:
     return len(answers)
 
 
+def check_saved_time_is_local(page, question: Question) -> None:
+    """Make one pair of a matching question: the time it says the answer was saved is the learner's own."""
+    quiz = page.locator(PANEL).locator(f".wb-quiz-id-{question.id}")
+    quiz.locator(".wb-quiz-term").first.click()
+    quiz.locator(".wb-quiz-definition").first.click()
+    clock = quiz.locator(".wb-quiz-saved-time input")
+    clock.wait_for(state="visible", timeout=30_000)
+    shown = dt.datetime.fromisoformat(clock.input_value())
+    there = dt.datetime.now(ZoneInfo(LEARNER_ZONE)).replace(tzinfo=None)
+    assert abs((there - shown).total_seconds()) < 180, (shown, there)
+
+
 def click_option(page, question: Question, option_id: str) -> None:
     text = question.options[option_id]
     box = page.locator(PANEL).locator(f".wb-quiz-id-{question.id}")
@@ -176,10 +202,13 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
     notebooks = lab.root / "notebooks"
     links = linked_notebooks(notebooks / START)
     assert sorted(links) == sorted(p.name for p in notebooks.glob("*.ipynb")), "the start page misses notebooks"
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 900}, accept_downloads=True, timezone_id=LEARNER_ZONE
+    )
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     timings: dict[str, float] = {}
+    prices: dict[str, int] = {}
     try:
         started = time.perf_counter()
         page.goto(launch_url(lab))
@@ -270,6 +299,10 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
             run_all(page, timeout=120_000)
             questions = questions_of(notebooks / name)
             check_clean_and_drawn(page, name, questions)
+            assert assert_widgets_fit(page, 1024) > 0, f"{name}: no widget to measure"
+            prices[name] = assert_no_maths_in_prices(page)
+            if pasted:
+                assert STUB_NOTE in text_of_notebook(page), f"{name}: no note on how to answer a code exercise"
             panel = page.locator(PANEL)
             if name == lesson1:  # the restored answer is back, with its feedback
                 box = panel.locator(f".wb-quiz-id-{first.id}")
@@ -292,7 +325,13 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
                     "d => d.open && d.textContent.length - d.querySelector('summary').textContent.length"
                 )
                 assert body and body > 20, f"{name}: the model answer is empty"
+            matching = next((q for q in questions if q.kind == "Matching"), None)
+            if matching is not None:
+                check_saved_time_is_local(page, matching)
+            if Path(name).stem in SHOWCASE_WIDGETS:
+                showcase_light_and_dark(page, Path(name).stem)
             timings[name] = time.perf_counter() - started
+        assert all(prices[name] > 0 for name in PRICED), f"no price to check in some of {PRICED}: {prices}"
     finally:
         print("\nseconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
         context.close()
