@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
-from tests.conftest import copy_course
+from tests.conftest import copy_course, exclusive_lock, run_folder
 from tests.nbgrader_helpers import autograded_points, correct_submission, grade_id, run
 from workbook.core.answer_store import AnswerStore
 from workbook.core.layout import Course
@@ -46,6 +47,22 @@ def build_course(
     built = run([sys.executable, "-m", "workbook", "build", "--no-validate"], course, env)
     assert built.returncode == 0, built.stderr[-3000:]
     return course, env
+
+
+def one_of_each_course(tmp_path_factory: pytest.TempPathFactory, target: Path) -> tuple[Path, dict[str, str]]:
+    """:func:`build_course` with ``ONE_OF_EACH`` and its own SQLite gradebook, at ``target``.
+
+    Several suites grade this same course, so it is built once per run (by whichever xdist worker comes first) and
+    each suite gets a copy: a course folder with a SQLite gradebook can move (its gradebook record is relative).
+    """
+    template = run_folder(tmp_path_factory) / "built-one-of-each"
+    with exclusive_lock(template.with_suffix(".lock")):
+        if not (template / ".built").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            build_course(template, notebooks=ONE_OF_EACH)
+            (template / ".built").touch()
+    shutil.copytree(template, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".built"))
+    return target, {"WORKBOOK_DB_URL": f"sqlite:///{target / 'gradebook.db'}"}
 
 
 def notebooks(course: Path) -> list[tuple[str, nbformat.NotebookNode, nbformat.NotebookNode]]:

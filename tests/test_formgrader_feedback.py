@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.cohort import ASSIGNMENT, ONE_OF_EACH, build_course, grade, notebooks, submit
+from tests.cohort import ASSIGNMENT, grade, notebooks, one_of_each_course, submit
 from tests.labkit import private_env, start_server, stop_server
 from tests.nbgrader_helpers import nbgrader, run
 from tests.test_grading_parallel import _secrets, page_text
@@ -27,7 +27,7 @@ STUDENT = "bo"
 
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    course, env = build_course(tmp_path_factory.mktemp("formgrader"), notebooks=ONE_OF_EACH)
+    course, env = one_of_each_course(tmp_path_factory, tmp_path_factory.mktemp("formgrader"))
     submit(course, STUDENT, "partly_wrong")  # failing hidden tests: tracebacks that would quote them
     graded = grade(course, env)
     assert graded.returncode == 0, graded.stdout + graded.stderr[-3000:]

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.cohort import ASSIGNMENT, ONE_OF_EACH, build_course, code_scores, grade, notebooks, submit
+from tests.cohort import ASSIGNMENT, code_scores, grade, notebooks, one_of_each_course, submit
 from tests.kernels import execute
 from tests.nbgrader_helpers import run, without_markers
 from workbook.core.hidden import region_texts
@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course, env = build_course(tmp_path_factory.mktemp("course"), notebooks=ONE_OF_EACH)
+    course, env = one_of_each_course(tmp_path_factory, tmp_path_factory.mktemp("course"))
     expected = {
         name: submit(course, name, kind)
         for name, kind in [

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.cohort import ASSIGNMENT, ONE_OF_EACH, build_course, code_scores, submit
+from tests.cohort import ASSIGNMENT, code_scores, one_of_each_course, submit
 from tests.hostile.test_hostile_submissions import BOMB, MARK, NB, _prepend_to_first_answer
 from workbook.grading.sandbox import PACKAGE_FOLDERS, Limits, engine_problem
 
@@ -75,7 +75,7 @@ def _python_for(user: tuple[int, int], scratch: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def unprivileged_run():
+def unprivileged_run(tmp_path_factory):
     name = f"wbgrade{secrets.token_hex(3)}"
     subprocess.run(
         ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group", name], check=True
@@ -88,7 +88,7 @@ def unprivileged_run():
         user = (entry.pw_uid, entry.pw_gid)
         scratch.chmod(0o755)
         python = _python_for(user, scratch)
-        course, env = build_course(scratch / "course", notebooks=ONE_OF_EACH)
+        course, env = one_of_each_course(tmp_path_factory, scratch / "course")
         expected = {"correct": submit(course, "correct", "correct")}
         submit(course, "fork_bomber", "correct")
         _prepend_to_first_answer(course, "fork_bomber", BOMB.format(mark=MARK))

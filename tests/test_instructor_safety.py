@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cohort import ASSIGNMENT, COURSE_ID, ONE_OF_EACH, build_course, grade, notebooks, submit
+from tests.cohort import ASSIGNMENT, COURSE_ID, grade, notebooks, one_of_each_course, submit
 from tests.nbgrader_helpers import run
 from workbook.grading.runner import not_ours
 
@@ -48,7 +48,7 @@ def page_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
-    course, env = build_course(tmp_path_factory.mktemp("safety"), notebooks=ONE_OF_EACH)
+    course, env = one_of_each_course(tmp_path_factory, tmp_path_factory.mktemp("safety"))
     for student, kind in (("ada", "correct"), ("bo", "partly_wrong"), ("cy", "untouched")):
         submit(course, student, kind)
     (course / "submitted" / "bo" / ASSIGNMENT / DAMAGED).write_text('{"answers": {"osi', encoding="utf-8")

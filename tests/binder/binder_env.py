@@ -7,8 +7,6 @@ postBuild, pyproject.toml, runtime.txt), so a second run skips pip. A clean mach
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 import re
@@ -17,10 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import exclusive_lock
 from tests.labkit import JupyterServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,15 +127,6 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], what: str, timeout:
     return result.stdout + result.stderr
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """One builder at a time for a cache folder (two pytest runs must not pip into one venv)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
 def binder_env() -> BinderEnv:
     """Build (or reuse) the venv with requirements.txt + postBuild; refresh the repository copy it serves.
 
@@ -146,7 +135,7 @@ def binder_env() -> BinderEnv:
     """
     cache = Path(os.environ.get("WORKBOOK_BINDER_CACHE", tempfile.gettempdir())) / f"workbook-binder-{cache_key()}"
     venv, repo, ready = cache / "venv", cache / "repo", cache / "venv" / ".binder-ready"
-    with _locked(cache.with_suffix(".lock")):
+    with exclusive_lock(cache.with_suffix(".lock")):
         cache.mkdir(exist_ok=True)
         cache.chmod(0o700)  # kept between runs in /tmp: a copy of the course (solutions included) for this user only
         copy_repo(repo)
