@@ -7,6 +7,7 @@ for: an idle kernel (the execution indicator alone lies while the kernel starts,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from workbook.learnerlab import NO_BUILD_CHECK
 
 CHROMIUM = "/usr/bin/chromium"
+EVIDENCE = Path(__file__).resolve().parent.parent / ".screenshots" / "failures"
 # Root in CI needs --no-sandbox; the rest keeps chromium off the (closed) network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -206,6 +208,15 @@ def stop_server(server: JupyterServer) -> None:
 def launch_chromium(playwright):
     """Debian's chromium, headless, with the flags this machine needs."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def save_evidence(page, name: str) -> None:
+    """Keep what the page shows now (``.screenshots/failures/<name>.png`` and ``.html``), for a test that is failing:
+    a browser test that times out under load says little more than which selector it waited for."""
+    EVIDENCE.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(Exception):  # the evidence must never hide the failure itself
+        page.screenshot(path=str(EVIDENCE / f"{name}.png"), full_page=True, timeout=10_000)
+        (EVIDENCE / f"{name}.html").write_text(page.content(), encoding="utf-8")
 
 
 def wait_for_kernel(page, timeout: float = 60_000) -> None:

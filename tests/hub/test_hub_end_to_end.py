@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.hub import course_answers as ca
 from tests.hubkit import COURSE_ID, CourseHub
-from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, record_build_checks, run_all
+from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, record_build_checks, run_all, save_evidence
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -324,6 +324,10 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
             assert "HIDDEN TESTS" not in text and "expected = {" not in text
             assert page_file.stat().st_uid == __import__("pwd").getpwnam(student).pw_uid
         assert build_checks == {first: [], second: []}
+    except BaseException:
+        for user, page in pages.items():
+            save_evidence(page, f"hub-{'first' if user == first else 'second'}-student")
+        raise
     finally:
         for context in contexts.values():
             context.close()
