@@ -16,9 +16,7 @@ SHOWCASE_WIDGETS = {
     "05_match_use_cases": (".wb-quiz-matching", "matching"),
     "04_cost_crossover": (".costs-panel", "cost-panel"),
 }
-WIDGETS = ", ".join(
-    f"{VISIBLE_NOTEBOOK} {kind}" for kind in (".wb-quiz", ".costs-panel", ".wb-writing-check", ".wb-rubric")
-)
+WIDGET_KINDS = ".wb-quiz, .costs-panel, .wb-writing-check, .wb-rubric"  # every widget the course shows
 # The stub note the build puts above every code exercise (workbook/editions/runall.py).
 STUB_NOTE = "replace the lines # YOUR CODE HERE and raise NotImplementedError()"
 
@@ -38,15 +36,15 @@ def assert_widgets_fit(page, width: int) -> int:
             const parts = [...e.querySelectorAll('*')].filter(c => c.offsetParent).map(c => c.getBoundingClientRect());
             return [e.className.split(' ')[0], Math.min(r.left, ...parts.map(p => p.left)),
                     Math.max(r.right, ...parts.map(p => p.right))]; })""",
-        WIDGETS,
+        ", ".join(f"{VISIBLE_NOTEBOOK} {kind}" for kind in WIDGET_KINDS.split(", ")),
     )
     for name, left, right in boxes:
         assert left >= 0 and right <= width, f"{name} spans {left:.0f}-{right:.0f} px in a {width} px window"
     overflow = page.evaluate(
-        """(panel) => [...document.querySelectorAll(panel + ' .jp-OutputArea-output')]
-            .filter(e => e.querySelector('.wb-quiz, .costs-panel, .wb-writing-check, .wb-rubric'))
+        """([panel, kinds]) => [...document.querySelectorAll(panel + ' .jp-OutputArea-output')]
+            .filter(e => e.querySelector(kinds))
             .filter(e => e.scrollWidth > e.clientWidth + 2).length""",
-        VISIBLE_NOTEBOOK,
+        [VISIBLE_NOTEBOOK, WIDGET_KINDS],
     )
     assert overflow == 0, f"{overflow} widget outputs scroll sideways"
     return len(boxes)
