@@ -72,6 +72,13 @@ def wait_for(predicate, what: str, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+def fully_written(feedback: Path, stem: str) -> bool:
+    """Whether the feedback page of one notebook has arrived in the student's folder, to its last line."""
+    return any(
+        page.read_text(errors="replace").rstrip().endswith("</html>") for page in feedback.glob(f"*/{stem}.html")
+    )
+
+
 def open_notebook(page: Page, stem: str) -> None:
     """Open the notebook inside the student's JupyterLab (loaded at log-in) and run it."""
     open_in_lab(page, f"{ASSIGNMENT}/{stem}.ipynb")
@@ -315,7 +322,8 @@ def test_a_class_on_the_hub(released: CourseHub, chromium):
             assignments_tab(page)
             page.locator("#submitted_assignments_list button", has_text="Fetch Feedback").first.click()
             folder = hub.home(student) / ASSIGNMENT / "feedback"
-            wait_for(lambda folder=folder: any(folder.glob("*/*.html")), f"{student}'s feedback")
+            # nbgrader copies the pages one by one: wait for the whole page this check reads, not the first file.
+            wait_for(lambda folder=folder: fully_written(folder, ca.QUIZ_NB), f"{student}'s feedback")
             page_file = sorted(folder.glob(f"*/{ca.QUIZ_NB}.html"))[-1]
             page.goto(f"{hub.url}/user/{student}/files/{quote(str(page_file.relative_to(hub.home(student))))}")
             text = page.locator("body").inner_text()
