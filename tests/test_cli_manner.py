@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import stat
 import sys
@@ -16,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_course
+from tests.conftest import REPO, copy_course
 from tests.nbgrader_helpers import run
 from workbook.cli import CRASHED, REFUSED, Outcome, Problem, run_command
 from workbook.grading.gradebook import RECORD, course_gradebook_url, recorded_url, shown, write_record
 
 ASSIGNMENT = "open_vs_closed"
+EXAMPLE_HUB_SETTINGS = REPO / "deploy" / "hub" / "course-hub.toml"
 
 
 def workbook(course: Path, *args: str, env: dict[str, str] | None = None):
@@ -55,8 +57,10 @@ def test_grade_before_build_refuses_and_leaves_no_gradebook(course: Path) -> Non
 
 @pytest.mark.parametrize("command", ["grade", "feedback", "export"])
 def test_commands_that_use_a_missing_gradebook_refuse(course: Path, command: str) -> None:
+    assert not (course / "grades").exists()
     assert_refused(workbook(course, command, ASSIGNMENT), "no gradebook")
     assert not (course / "gradebook.db").exists()
+    assert not (course / "grades").exists(), "export left an empty grades/ folder behind"
 
 
 def test_wrong_assignment_name_lists_the_real_ones_and_does_not_blame_the_build(course: Path) -> None:
@@ -187,6 +191,56 @@ def test_the_hub_settings_file_can_be_named_before_or_after_the_action(action: s
     before = parser().parse_args(["hub", "--config", "class.toml", action, *names])
     neither = parser().parse_args(["hub", action, *names])
     assert after.config == before.config == Path("class.toml") and neither.config is None
+
+
+def hub_settings(folder: Path, *settings: str) -> Path:
+    """The example hub settings with its hub folder under ``folder`` and ``settings`` (TOML lines) replacing theirs."""
+    names = {setting.split(" = ")[0] for setting in settings}
+    kept = [line for line in EXAMPLE_HUB_SETTINGS.read_text().splitlines() if line.split(" = ")[0] not in names]
+    path = folder / "class.toml"
+    path.write_text("\n".join([*kept, *settings]).replace("/srv/workbook-hub", str(folder / "hub")) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("port = 0", "port = 0 is not a port number"),
+        ("port = 70000", "port = 70000 is not a port number"),
+        ('port = "8000"', "port = '8000' is not a port number"),
+        ("port = true", "port = True is not a port number"),
+        ("max_dir_kb = -1", "max_dir_kb = -1 is not a size"),
+        ('ip = ""', "ip = '' is not an address"),
+    ],
+)
+def test_a_hub_setting_out_of_range_is_refused(tmp_path: Path, setting: str, said: str) -> None:
+    from workbook.hub.settings import HubError, load_settings
+
+    with pytest.raises(HubError, match=re.escape(said) + r".*\(hint: "):
+        load_settings(hub_settings(tmp_path, setting))
+    assert load_settings(hub_settings(tmp_path)).port == 8000  # the example itself is fine
+
+
+def test_a_hub_port_on_the_command_line_is_refused_in_one_line_before_anything_is_set_up(
+    tmp_path: Path, course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbook.hub.cli as hub_cli
+    from workbook.__main__ import main
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the hub was set up or started with a bad port")
+
+    monkeypatch.setattr(hub_cli, "start", never)
+    monkeypatch.setattr(hub_cli, "setup", never)
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        code = main(["--root", str(course), "hub", "start", "--port", "-1", "--config", str(hub_settings(tmp_path))])
+    lines = err.getvalue().strip().splitlines()
+    assert code == REFUSED, lines
+    # start needs root first (CI runs as root, so there the port is what is refused)
+    said = "error: port = -1 is not a port number" if os.geteuid() == 0 else "error: "
+    assert len(lines) == 3 and lines[0].startswith(said) and lines[1].startswith("hint: "), lines
+    assert not (tmp_path / "hub").exists()
 
 
 def test_paths_that_cannot_be_written_are_refused_before_any_work(course: Path) -> None:

@@ -227,14 +227,18 @@ def _at_least(minimum: int, unit: str):
 
 
 def _writable_folder(folder: Path, option: str) -> None:
-    """Make ``folder`` (and its parents) now, so a path that cannot be written is refused before any work."""
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as error:
-        raise Problem(
-            f"{option} {folder}: cannot make this folder ({error.strerror or error})",
-            f"pass {option} a folder you can write to",
-        ) from None
+    """Refuse ``folder`` before any work when it could not be made or written to. Nothing is made here: a command
+    refused later (no gradebook, say) must not leave an empty folder behind."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        reason = f"{existing} is a file" if existing != folder else "it is a file"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        reason = f"{existing} is not writable"
+    else:
+        return
+    raise Problem(f"{option} {folder}: cannot make this folder ({reason})", f"pass {option} a folder you can write to")
 
 
 def parser() -> argparse.ArgumentParser:

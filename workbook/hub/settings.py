@@ -92,6 +92,17 @@ def load_settings(path: Path, **overrides) -> HubSettings:
         value = getattr(settings, label)
         if not NAME.match(value):
             raise HubError(f"{label} = {value!r} is not a valid account or group name (lowercase, at most 31 chars)")
+    # bool is an int to Python, and `port = true` is a typing slip, not port 1
+    if type(settings.port) is not int or not 1 <= settings.port <= 65535:
+        raise HubError(
+            f"port = {settings.port!r} is not a port number (hint: a whole number from 1 to 65535, like 8000)"
+        )
+    for label in ("max_dir_kb", "max_file_kb"):
+        value = getattr(settings, label)
+        if type(value) is not int or value < 1:
+            raise HubError(f"{label} = {value!r} is not a size (hint: a whole number of kilobytes, 1 or more)")
+    if not isinstance(settings.ip, str) or not settings.ip:
+        raise HubError(f"ip = {settings.ip!r} is not an address (hint: 127.0.0.1 behind a TLS proxy, 0.0.0.0 for all)")
     if not re.match(r"^[A-Za-z0-9_.-]+$", settings.course_id):
         raise HubError(f"course_id = {settings.course_id!r}: use letters, digits, '.', '_' and '-' only")
     return settings
