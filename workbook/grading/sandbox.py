@@ -138,6 +138,9 @@ def sandbox_uids(count: int, base: int = DEFAULT_UID_BASE) -> list[int]:
 
 
 UIDS_PER_WORKER = 1000
+# Never a student's, with or without an account: 65534 is "nobody", the id user namespaces show for unmapped
+# owners, and 65535 is (uid_t) -1 to 16-bit software, which reads it as "no change" in chown and setuid.
+RESERVED_UIDS = frozenset({65534, 65535})
 
 
 # Grading runs on one machine claim kernel uids here, so two runs at once (two courses, or a test suite) never give
@@ -163,7 +166,7 @@ class UidClaim:
         busy = _uids_of_running_processes()
         for step in range(UIDS_PER_WORKER):
             candidate = base + (start + step) % UIDS_PER_WORKER
-            if candidate in busy or _has_account(candidate):
+            if candidate in RESERVED_UIDS or candidate in busy or _has_account(candidate):
                 continue
             handle = os.open(locks / str(candidate), os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
             try:
