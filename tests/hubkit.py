@@ -255,7 +255,6 @@ def create_hub(students: int, notebooks: tuple[str, ...] | None = E2E_NOTEBOOKS,
         "student_group": hub.group,
         "hub_dir": str(hub.hub_dir),
         "home_base": str(hub.home_base),
-        "port": 0,
         "max_dir_kb": 3000,  # small, so the size-limit test needs only a few MB
         **settings,
     }
