@@ -13,7 +13,7 @@ HEAVY_FOLDERS := browser browser_costs binder hostile postgres hub
 # Jupyter refuses to run as root (containers, CI) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test build check instructor-help clean-venvs hub formgrader
+.PHONY: lab test lint-and-editions binder-venv build check instructor-help clean-venvs hub formgrader
 
 $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
@@ -45,11 +45,21 @@ check: $(TEST_VENV)/.installed
 ## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
 # `build --check --no-validate`: stale editions fail here; executing every notebook (the build's validation) is
 # left to pytest, which spreads it over the workers (tests/test_course_notebooks.py: the same checks, all editions).
-test: $(TEST_VENV)/.installed
+# The first step runs two things side by side, as each keeps one core busy: the lint and editions check (after
+# the test venv's install on a clean machine), and the Binder-like venv of the new-user test (pip install -r
+# requirements.txt, cached in the temporary folder; that test builds it itself when run alone).
+test:
+	$(MAKE) --no-print-directory -j2 lint-and-editions binder-venv
+	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+
+lint-and-editions: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check --no-cache .
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/python -m workbook build --check --no-validate
-	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+
+# Standard library only, so it needs no test venv. A failure here is not the verdict: the test reports it in full.
+binder-venv:
+	-$(PYTHON) -m tests.binder.binder_env
 
 $(LAB_VENV)/.hub-installed: $(LAB_VENV)/.installed deploy/hub/requirements.txt
 	$(LAB_VENV)/bin/python -m pip install --quiet -r deploy/hub/requirements.txt

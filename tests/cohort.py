@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import copy_course, exclusive_lock, run_folder
+from tests.conftest import copy_course, run_folder
+from tests.locking import exclusive_lock
 from tests.nbgrader_helpers import autograded_points, correct_submission, grade_id, run
 from workbook.core.answer_store import AnswerStore
 from workbook.core.layout import Course

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,15 +74,6 @@ def copy_course(target: Path) -> Path:
                 REPO / folder, target / folder, ignore=shutil.ignore_patterns("*.answers.json", ".ipynb_checkpoints")
             )
     return target
-
-
-@contextlib.contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold ``path`` locked: one process at a time (pytest-xdist workers, two runs) builds a shared folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -2,7 +2,9 @@
 JupyterLab started the way Binder starts it, in a copy of the repository.
 
 The venv is cached under the temporary folder, keyed on the files that decide its content (requirements.txt,
-postBuild, pyproject.toml, runtime.txt), so a second run skips pip. A clean machine (CI) builds it from nothing.
+postBuild, pyproject.toml, runtime.txt), so a second run skips pip. A clean machine (CI) builds it from nothing:
+``make test`` starts that build (``python -m tests.binder.binder_env``) beside the test venv's own install, which
+keeps one core busy only. Standard library only, for that reason.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import exclusive_lock
-from tests.labkit import JupyterServer, start_server
+from tests.locking import exclusive_lock
 
 REPO = Path(__file__).resolve().parents[2]
 KEY_FILES = ("requirements.txt", "postBuild", "pyproject.toml", "runtime.txt")
@@ -170,14 +171,7 @@ def binder_env() -> BinderEnv:
         return BinderEnv(venv, repo, seconds)
 
 
-def launch_url(lab: JupyterServer, path: str | None = None) -> str:
-    """The URL the README's Binder launch link opens (``urlpath=lab/tree/<path>``), with this server's token."""
-    return f"{lab.url}/lab/tree/{path or launch_paths()[0]}?token={lab.token}"
-
-
-def start_lab(env: BinderEnv, base: Path) -> JupyterServer:
-    """``jupyter lab`` of the Binder venv in the repository copy, as Binder starts it (loopback, not 0.0.0.0).
-
-    No quiet settings here: postBuild must be what keeps JupyterLab's news popup away.
-    """
-    return start_server(base, "lab", root=env.repo, jupyter=[str(env.bin / "jupyter")], env=clean_env(base, env.venv))
+if __name__ == "__main__":  # python -m tests.binder.binder_env, from the repository (make test)
+    built = binder_env()
+    how = "cached" if built.install_seconds is None else f"pip install took {built.install_seconds:.0f} s"
+    print(f"Binder-like venv ready ({how}): {built.venv}")

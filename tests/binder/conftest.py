@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.binder.binder_env import BinderEnv, binder_env, start_lab
+from tests.binder.binder_env import BinderEnv, binder_env
+from tests.binder.binder_lab import start_lab
 from tests.labkit import JupyterServer, stop_server
 
 

@@ -27,7 +27,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.binder.binder_env import BinderEnv, clean_env, launch_url
+from tests.binder.binder_env import BinderEnv, clean_env
+from tests.binder.binder_lab import launch_url
 from tests.labkit import VISIBLE_NOTEBOOK, JupyterServer, run_all, save_evidence, wait_for_kernel
 from tests.learner_view import (
     SHOWCASE_WIDGETS,
