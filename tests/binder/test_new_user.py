@@ -29,7 +29,7 @@ from playwright.sync_api import expect
 
 from tests.binder.binder_env import BinderEnv, clean_env
 from tests.binder.binder_lab import launch_url
-from tests.labkit import VISIBLE_NOTEBOOK, JupyterServer, run_all, save_evidence, wait_for_kernel
+from tests.labkit import VISIBLE_NOTEBOOK, JupyterServer, run_all, save_evidence, wait_for_kernel, wait_until
 from tests.learner_view import (
     SHOWCASE_WIDGETS,
     STUB_NOTE,
@@ -104,7 +104,8 @@ def linked_notebooks(path: Path) -> list[str]:
 
 
 def active_tab_is(page, name: str) -> None:
-    page.wait_for_function(
+    wait_until(
+        page,
         """(name) => { const t = document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
                        return !!t && t.textContent.trim() === name; }""",
         arg=name,
@@ -137,7 +138,8 @@ def check_clean_and_drawn(page, name: str, questions: list[Question]) -> None:
     panel = page.locator(PANEL)
     for question in questions:
         panel.locator(f".wb-quiz-id-{question.id} .wb-quiz-status").first.wait_for(state="attached", timeout=60_000)
-    page.wait_for_function(
+    wait_until(
+        page,
         """([sel, texts]) => { const p = document.querySelector(sel);
                               return !!p && texts.every(t => !p.textContent.includes(t)); }""",
         arg=[PANEL, list(BROKEN_WIDGET_TEXTS)],
@@ -295,7 +297,8 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
         before = sorted(p.name for p in notebooks.iterdir())
         choose(holiday)
         page.locator(PANEL).locator(".wb-session-restore:not([disabled])").click()
-        page.wait_for_function(
+        wait_until(
+            page,
             "(sel) => document.querySelector(sel)?.textContent.includes('nothing was changed')",
             arg=f"{PANEL} .wb-session-restore-result",
             timeout=30_000,
@@ -316,7 +319,8 @@ def test_a_new_learner_works_through_the_course(lab: JupyterServer, browser, tmp
         (tmp_path / "my-work-last-week.zip").write_bytes(bundle.getvalue())
         choose(tmp_path / "my-work-last-week.zip")
         page.locator(PANEL).locator(".wb-session-restore:not([disabled])").click()
-        page.wait_for_function(
+        wait_until(
+            page,
             "(sel) => document.querySelector(sel)?.textContent.includes('Restored')",
             arg=f"{PANEL} .wb-session-restore-result",
             timeout=30_000,

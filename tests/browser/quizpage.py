@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 from tests import labkit
-from tests.labkit import menu_command, wait_for_kernel
+from tests.labkit import menu_command, wait_for_kernel, wait_until
 
 
 def run_all(page: Page, question_ids: tuple[str, ...]) -> None:
@@ -23,4 +23,4 @@ def restart_kernel(page: Page) -> None:
 
 def save_notebook(page: Page) -> None:
     page.keyboard.press("Control+s")
-    page.wait_for_function("() => !document.querySelector('.jp-Document.jp-mod-dirty, .jp-mod-dirty')", timeout=30_000)
+    wait_until(page, "() => !document.querySelector('.jp-Document.jp-mod-dirty, .jp-mod-dirty')", timeout=30_000)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.labkit import JupyterServer, open_notebook, run_all, start_server
+from tests.labkit import JupyterServer, open_notebook, run_all, start_server, wait_until
 
 NOTEBOOK = "cost_panel.ipynb"
 PANEL_CODE = 'from workbook import costs\n\ncosts.show_panel("project_a")'
@@ -44,7 +44,8 @@ def open_panel(page, lab: JupyterServer) -> None:
     open_notebook(page, lab, NOTEBOOK)
     run_all(page)
     page.wait_for_selector("img.costs-plot", timeout=60_000)
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => /cheaper from/.test(document.querySelector('.costs-crossover-label')?.textContent || '')",
         timeout=60_000,
     )
@@ -65,5 +66,5 @@ def timed_moves(page, field_class: str, presses: int) -> list[float]:
     handle.focus()
     for count in range(1, presses + 1):
         handle.press("ArrowRight")
-        page.wait_for_function(f"() => window.__costs.latencies.length >= {count}", timeout=20_000)
+        wait_until(page, f"() => window.__costs.latencies.length >= {count}", timeout=20_000)
     return page.evaluate("() => window.__costs.latencies")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser_costs.labserver import label_text, open_panel, plot_source, timed_moves
+from tests.labkit import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -20,22 +21,16 @@ def test_keyboard_slider_move_redraws_plot_and_crossover(costs_lab, costs_page):
     handle = page.locator(".costs-slider-gpu-usd-per-hour .noUi-handle")
     handle.focus()
     handle.press("ArrowRight")  # one step: $2.71 an hour
-    page.wait_for_function(
-        "() => !/907M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000
-    )
+    wait_until(page, "() => !/907M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000)
     # (2 x 2.71 x 730 + 1,500) / 6e-6 = 909.4M tokens.
     assert "cheaper from 909M tokens a month" in label_text(page)
     assert plot_source(page) != first_plot
 
     # Keyboard again, the other way, twice: $2.69 an hour, (2 x 2.69 x 730 + 1,500) / 6e-6 = 904.6M.
     handle.press("ArrowLeft")
-    page.wait_for_function(
-        "() => /907M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000
-    )
+    wait_until(page, "() => /907M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000)
     handle.press("ArrowLeft")
-    page.wait_for_function(
-        "() => /905M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000
-    )
+    wait_until(page, "() => /905M/.test(document.querySelector('.costs-crossover-label').textContent)", timeout=20_000)
     assert "cheaper from 905M tokens a month" in label_text(page)
 
 

@@ -28,6 +28,7 @@ from tests.labkit import (
     start_server,
     stop_server,
     wait_for_kernel,
+    wait_until,
 )
 from tests.learner_view import STUB_NOTE, assert_no_maths_in_prices, assert_widgets_fit, text_of_notebook
 from workbook.editions.bank import notebook_bank
@@ -120,9 +121,7 @@ def _run_cell(page, index: int) -> None:
         prompt.click()
         page.keyboard.press("Shift+Enter")
         try:
-            page.wait_for_function(
-                "(el) => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=60_000
-            )
+            wait_until(page, "(el) => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=60_000)
             break
         except PlaywrightTimeout:
             if attempt == 2:
@@ -157,8 +156,8 @@ def test_a_quiz_before_the_setup_cell_and_a_test_before_its_exercise_say_what_to
     _run_cell(page, _cell_index(path, lambda c: c.metadata.get("nbgrader", {}).get("grade_id") == "setup"))
     _run_cell(page, test)
     notes = page.locator(f"{PANEL} .wb-name-error")
-    page.wait_for_function(
-        "(sel) => document.querySelectorAll(sel).length >= 2", arg=f"{PANEL} .wb-name-error", timeout=90_000
+    wait_until(
+        page, "(sel) => document.querySelectorAll(sel).length >= 2", arg=f"{PANEL} .wb-name-error", timeout=90_000
     )
     assert "replace raise NotImplementedError()" in notes.nth(1).inner_text()
 
@@ -168,7 +167,8 @@ def test_validate_lists_unanswered_graded_questions(page, lab) -> None:
     page.locator(f"{PANEL} button:has-text('Validate'), {PANEL} [title*='Validate']").first.click()
     dialog = page.locator(".jp-Dialog")
     dialog.wait_for(timeout=120_000)
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => /not answered yet|Success|failed/i.test(document.querySelector('.jp-Dialog').textContent)",
         timeout=180_000,
     )

@@ -21,7 +21,15 @@ from playwright.sync_api import Page, expect
 
 from tests.hub import course_answers as ca
 from tests.hubkit import COURSE_ID, CourseHub
-from tests.labkit import QUIET_SETTINGS, menu_command, open_in_lab, record_build_checks, run_all, save_evidence
+from tests.labkit import (
+    QUIET_SETTINGS,
+    menu_command,
+    open_in_lab,
+    record_build_checks,
+    run_all,
+    save_evidence,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
@@ -89,7 +97,7 @@ def open_notebook(page: Page, stem: str) -> None:
 def save(page: Page) -> None:
     page.keyboard.press("Control+s")
     # the tab loses its dirty mark (edited cells keep theirs until they run again)
-    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)
+    wait_until(page, "() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=30_000)
 
 
 def stored(hub: CourseHub, user: str, stem: str) -> dict:
