@@ -21,10 +21,14 @@ $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	$(LAB_VENV)/bin/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(TEST_VENV)/.installed: requirements.txt requirements-test.txt deploy/hub/requirements.txt pyproject.toml
+# Installed by uv (requirements-installer.txt), bytecode compiled as pip does: the course hub's students cannot write
+# it, and where PYTHONDONTWRITEBYTECODE is set every process would compile again what it imports.
+$(TEST_VENV)/.installed: requirements.txt requirements-test.txt requirements-installer.txt deploy/hub/requirements.txt \
+		pyproject.toml
 	$(PYTHON) -m venv $(TEST_VENV)
-	$(TEST_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(TEST_VENV)/bin/python -m pip install --quiet -r requirements-test.txt
+	$(TEST_VENV)/bin/python -m pip install --quiet -r requirements-installer.txt
+	$(TEST_VENV)/bin/uv pip install --quiet --native-tls --compile-bytecode --python $(TEST_VENV)/bin/python \
+		-r requirements-test.txt
 	touch $@
 
 ## Open the self-learner start page in JupyterLab.
@@ -45,10 +49,11 @@ check: $(TEST_VENV)/.installed
 ## Lint, check the generated editions are current, and run the whole test suite on TEST_WORKERS processes.
 # `build --check --no-validate`: stale editions fail here; executing every notebook (the build's validation) is
 # left to pytest, which spreads it over the workers (tests/test_course_notebooks.py: the same checks, all editions).
-# The first step runs two things side by side, as each keeps one core busy: the lint and editions check (after
-# the test venv's install on a clean machine), and the Binder-like venv of the new-user test (pip install -r
-# requirements.txt, cached in the temporary folder; that test builds it itself when run alone).
-test:
+# The test venv comes first (on a clean machine it fills uv's cache, so the Binder-like venv then links the same
+# files instead of fetching them again). Then two things side by side, as each keeps about one core busy: the lint
+# and editions check, and the Binder-like venv of the new-user test (requirements.txt and postBuild, cached in the
+# temporary folder; that test builds it itself when run alone).
+test: $(TEST_VENV)/.installed
 	$(MAKE) --no-print-directory -j2 lint-and-editions binder-venv
 	$(TEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 

@@ -200,3 +200,28 @@ def test_the_edition_builder_imports_nbgrader_only_when_it_builds() -> None:
     code = "import sys, workbook.editions.facts; print(sorted(m for m in sys.modules if m.split('.')[0] == 'nbgrader'))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]", f"importing workbook.editions loaded {loaded.strip()[:300]}"
+
+
+REQUIREMENT_FILES = (
+    "requirements.txt",
+    "requirements-test.txt",
+    "requirements-installer.txt",
+    "deploy/hub/requirements.txt",
+)
+
+
+@pytest.mark.parametrize("name", REQUIREMENT_FILES)
+def test_every_requirement_is_pinned_to_one_version(name: str) -> None:
+    # Every student grades the same way, and every test run installs what the last one did.
+    lines = (REPO / name).read_text().splitlines()
+    packages = [line.split("#")[0].strip() for line in lines]
+    packages = [p for p in packages if p and not p.startswith(("-r ", "-e "))]
+    assert packages, f"{name} names no package"
+    loose = [p for p in packages if "==" not in p or any(c in p for c in "<>~*,")]
+    assert not loose, f"{name}: not pinned with ==: {loose}"
+
+
+def test_every_requirement_file_is_checked() -> None:
+    found = {str(p.relative_to(REPO)) for p in REPO.glob("requirements*.txt")}
+    found |= {str(p.relative_to(REPO)) for p in (REPO / "deploy").rglob("requirements*.txt")}
+    assert found == set(REQUIREMENT_FILES)

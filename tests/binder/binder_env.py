@@ -2,9 +2,9 @@
 JupyterLab started the way Binder starts it, in a copy of the repository.
 
 The venv is cached under the temporary folder, keyed on the files that decide its content (requirements.txt,
-postBuild, pyproject.toml, runtime.txt), so a second run skips pip. A clean machine (CI) builds it from nothing:
-``make test`` starts that build (``python -m tests.binder.binder_env``) beside the test venv's own install, which
-keeps one core busy only. Standard library only, for that reason.
+the installer's pin, postBuild, pyproject.toml, runtime.txt), so a second run skips the install. A clean machine
+(CI) builds it from nothing: ``make test`` starts that build (``python -m tests.binder.binder_env``) beside the test
+venv's own install, each keeping about one core busy. Standard library only, for that reason.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from tests.locking import exclusive_lock
 
 REPO = Path(__file__).resolve().parents[2]
-KEY_FILES = ("requirements.txt", "postBuild", "pyproject.toml", "runtime.txt")
+KEY_FILES = ("requirements.txt", "requirements-installer.txt", "postBuild", "pyproject.toml", "runtime.txt")
 # What a clone of the repository would not hold, or what only this machine made.
 NOT_IN_A_CLONE = shutil.ignore_patterns(
     ".git",
@@ -128,6 +128,31 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], what: str, timeout:
     return result.stdout + result.stderr
 
 
+def installer(cache: Path, env: dict[str, str]) -> Path:
+    """uv, as requirements-installer.txt pins it, installed under ``cache`` (not in the Binder venv)."""
+    target = cache / "installer"
+    if target.exists():
+        shutil.rmtree(target)
+    _run(
+        [
+            runtime_python(),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--target",
+            str(target),
+            "-r",
+            str(REPO / "requirements-installer.txt"),
+        ],
+        REPO,
+        env,
+        "pip install -r requirements-installer.txt",
+        300,
+    )
+    return target / "bin" / "uv"
+
+
 def binder_env() -> BinderEnv:
     """Build (or reuse) the venv with requirements.txt + postBuild; refresh the repository copy it serves.
 
@@ -147,22 +172,28 @@ def binder_env() -> BinderEnv:
         build_home = cache / "build-home"
         env = clean_env(build_home)
         _run([runtime_python(), "-m", "venv", str(venv)], repo, env, "python -m venv", 120)
-        env = clean_env(build_home, venv)
         started = time.perf_counter()
-        # exactly what repo2docker does with a requirements.txt at the root
+        uv = installer(cache, env)
+        env = clean_env(build_home, venv)
+        # What repo2docker does with a requirements.txt at the root is `pip install -r requirements.txt`: the same
+        # pins, installed by uv (a fifth of pip's time here), bytecode compiled as pip does. The installer stays
+        # outside the venv, which holds exactly what requirements.txt asks for.
         _run(
             [
-                str(venv / "bin" / "python"),
-                "-m",
+                str(uv),
                 "pip",
                 "install",
-                "--no-warn-script-location",
+                "--quiet",
+                "--native-tls",
+                "--compile-bytecode",
+                "--python",
+                str(venv / "bin" / "python"),
                 "-r",
                 "requirements.txt",
             ],
             repo,
             env,
-            "pip install -r requirements.txt",
+            "uv pip install -r requirements.txt",
             1500,
         )
         seconds = time.perf_counter() - started
@@ -173,5 +204,5 @@ def binder_env() -> BinderEnv:
 
 if __name__ == "__main__":  # python -m tests.binder.binder_env, from the repository (make test)
     built = binder_env()
-    how = "cached" if built.install_seconds is None else f"pip install took {built.install_seconds:.0f} s"
+    how = "cached" if built.install_seconds is None else f"its install took {built.install_seconds:.0f} s"
     print(f"Binder-like venv ready ({how}): {built.venv}")
