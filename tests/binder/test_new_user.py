@@ -205,9 +205,11 @@ def check_saved_time_is_local(page, question: Question) -> None:
 
 
 def click_option(page, question: Question, option_id: str) -> None:
-    text = question.options[option_id]
-    box = page.locator(PANEL).locator(f".wb-quiz-id-{question.id}")
-    box.locator("label", has_text=text).first.click()
+    """Choose an option of a multiple-choice question by clicking its text, until its button shows as chosen."""
+    label = (
+        page.locator(PANEL).locator(f".wb-quiz-id-{question.id}").locator("label", has_text=question.options[option_id])
+    )
+    click_until(label.first, label.locator("input:checked"))
 
 
 # -- the tests -----------------------------------------------------------------------------------------------
