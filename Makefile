@@ -22,13 +22,16 @@ $(LAB_VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 # Installed by uv (requirements-installer.txt), bytecode compiled as pip does: the course hub's students cannot write
-# it, and where PYTHONDONTWRITEBYTECODE is set every process would compile again what it imports.
+# it, and where PYTHONDONTWRITEBYTECODE is set every process would compile again what it imports. uv reads none of
+# pip's settings (a package mirror, say): where it cannot install, pip does.
 $(TEST_VENV)/.installed: requirements.txt requirements-test.txt requirements-installer.txt deploy/hub/requirements.txt \
 		pyproject.toml
 	$(PYTHON) -m venv $(TEST_VENV)
-	$(TEST_VENV)/bin/python -m pip install --quiet -r requirements-installer.txt
-	$(TEST_VENV)/bin/uv pip install --quiet --native-tls --compile-bytecode --python $(TEST_VENV)/bin/python \
-		-r requirements-test.txt
+	{ $(TEST_VENV)/bin/python -m pip install --quiet -r requirements-installer.txt && \
+	  $(TEST_VENV)/bin/uv pip install --quiet --native-tls --compile-bytecode --python $(TEST_VENV)/bin/python \
+		-r requirements-test.txt; } || \
+	{ echo "uv could not install the test venv (above); pip installs it"; \
+	  $(TEST_VENV)/bin/python -m pip install --quiet -r requirements-test.txt; }
 	touch $@
 
 ## Open the self-learner start page in JupyterLab.
