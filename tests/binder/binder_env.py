@@ -88,13 +88,21 @@ def runtime_python() -> str:
     return found
 
 
+# Not a new Binder user's: another venv, grading, another Jupyter's paths. PYTHONDONTWRITEBYTECODE too: the venv is
+# installed without bytecode, which the first process to import each module writes (once, as the venv is cached).
+NOT_BINDERS = {
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "NBGRADER_EXECUTION",
+    "JUPYTER_PATH",
+    "JUPYTER_CONFIG_PATH",
+    "PYTHONDONTWRITEBYTECODE",
+}
+
+
 def clean_env(base: Path, venv: Path | None = None) -> dict[str, str]:
     """Environment of a new Binder user: the venv first on PATH, private Jupyter folders, no grading flag."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"VIRTUAL_ENV", "PYTHONPATH", "NBGRADER_EXECUTION", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in NOT_BINDERS}
     if venv is not None:
         env["PATH"] = str(venv / "bin") + os.pathsep + env.get("PATH", "")
         env["VIRTUAL_ENV"] = str(venv)
@@ -157,7 +165,8 @@ def install_with_uv(cache: Path, venv: Path, repo: Path, env: dict[str, str]) ->
     """``requirements.txt`` into ``venv`` (run from ``repo``), by uv."""
     uv = installer(cache, env)
     # What repo2docker does with a requirements.txt at the root is `pip install -r requirements.txt`: the same
-    # pins, installed by uv (a fifth of pip's time here), bytecode compiled as pip does. The installer stays
+    # pins, installed by uv (a fifth of pip's time here), without compiling all of it to bytecode (pip does: 10 s
+    # here); the processes that run in it write the bytecode of what they import (see NOT_BINDERS). The installer stays
     # outside the venv, which holds exactly what requirements.txt asks for. uv's own cache, filled by the test
     # venv's install just before, saves fetching the packages again: the venv's files are hard links to it (uv's
     # default; copies took 11 s more here). Nothing may write into an installed file: postBuild and the tests
@@ -169,7 +178,6 @@ def install_with_uv(cache: Path, venv: Path, repo: Path, env: dict[str, str]) ->
             "install",
             "--quiet",
             "--native-tls",
-            "--compile-bytecode",
             "--python",
             str(venv / "bin" / "python"),
             "-r",
