@@ -3,8 +3,9 @@ JupyterLab started the way Binder starts it, in a copy of the repository.
 
 The venv is cached under the temporary folder, keyed on the files that decide its content (requirements.txt,
 the installer's pin, postBuild, pyproject.toml, runtime.txt), so a second run skips the install. A clean machine
-(CI) builds it from nothing: ``make test`` starts that build (``python -m tests.binder.binder_env``) beside the test
-venv's own install, each keeping about one core busy. Standard library only, for that reason.
+(CI) builds it from nothing: ``make test`` starts that build (``python -m tests.binder.binder_env``) after the test
+venv's install (whose packages uv has then cached), beside the lint and editions check. Standard library only, so it
+needs no test venv.
 """
 
 from __future__ import annotations
