@@ -230,6 +230,22 @@ def wait_until(page, expression: str, *, arg=None, timeout: float = 30_000) -> N
     page.wait_for_function(expression, arg=arg, timeout=timeout, polling=POLL_MS)
 
 
+def click_until(target, done, tries: int = 3) -> None:
+    """Click ``target`` until ``done`` (a locator) shows. Under load a click can land while JupyterLab is still
+    settling the height of cells it drew late (off-screen cells are drawn lazily), and miss; a person would click
+    again."""
+    for attempt in range(tries):
+        if done.count() and done.first.is_visible():
+            return
+        target.click()
+        try:
+            done.first.wait_for(state="visible", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def wait_for_kernel(page, timeout: float = 60_000) -> None:
     wait_until(page, KERNEL_READY, arg=VISIBLE_NOTEBOOK, timeout=timeout)
 

@@ -24,12 +24,19 @@ from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.binder.binder_env import BinderEnv, clean_env
 from tests.binder.binder_lab import launch_url
-from tests.labkit import VISIBLE_NOTEBOOK, JupyterServer, run_all, save_evidence, wait_for_kernel, wait_until
+from tests.labkit import (
+    VISIBLE_NOTEBOOK,
+    JupyterServer,
+    click_until,
+    run_all,
+    save_evidence,
+    wait_for_kernel,
+    wait_until,
+)
 from tests.learner_view import (
     SHOWCASE_WIDGETS,
     STUB_NOTE,
@@ -176,21 +183,6 @@ def paste_model_answers(page, path: Path) -> int:
         assert "raise NotImplementedError()" not in stub.locator(".cm-content").text_content()
     assert panel.locator(".jp-CodeCell", has_text="raise NotImplementedError()").count() == 0
     return len(answers)
-
-
-def click_until(target, done, tries: int = 3) -> None:
-    """Click ``target`` until ``done`` shows. Under load a click can land while JupyterLab is still settling the
-    height of cells it drew late (off-screen cells are drawn lazily), and miss; a person would click again."""
-    for attempt in range(tries):
-        if done.count() and done.first.is_visible():
-            return
-        target.click()
-        try:
-            done.first.wait_for(state="visible", timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            if attempt == tries - 1:
-                raise
 
 
 def check_saved_time_is_local(page, question: Question) -> None:

@@ -23,6 +23,7 @@ from tests.hub import course_answers as ca
 from tests.hubkit import COURSE_ID, CourseHub
 from tests.labkit import (
     QUIET_SETTINGS,
+    click_until,
     menu_command,
     open_in_lab,
     record_build_checks,
@@ -115,15 +116,14 @@ def stored(hub: CourseHub, user: str, stem: str) -> dict:
 def choose(page: Page, hub: CourseHub, user: str, question: ca.Question, option: str) -> None:
     box = page.locator(f".wb-quiz-id-{question.question_id}")
     by_class = box.locator(f".wb-quiz-option-{option}")
-    if by_class.count():
-        by_class.first.click()
-    else:
-        box.locator("label", has_text=question.options[option][:50]).first.click()
+    label = by_class if by_class.count() else box.locator("label", has_text=question.options[option][:50])
+    click_until(label.first, label.locator("input:checked"))
     wait_for(lambda: stored(hub, user, ca.QUIZ_NB).get(question.question_id) == option, f"{user} saves {option}")
 
 
 def match(page: Page, hub: CourseHub, user: str, term: str, definition: str) -> None:
-    page.locator(f".wb-quiz-term-{term}").click()
+    chosen = page.locator(f".wb-quiz-term-{term}")
+    click_until(chosen, page.locator(f".wb-quiz-term-{term}.wb-quiz-selected"))
     page.locator(f".wb-quiz-definition-{definition}").click()
     wait_for(
         lambda: (stored(hub, user, ca.MATCH_NB).get(ca.MATCH_QUESTION) or {}).get(term) == definition,
